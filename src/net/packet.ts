@@ -1,0 +1,111 @@
+import type { Ipv4 } from './ipv4.js';
+import type { Mac } from './mac.js';
+
+/**
+ * Packets as readonly, typed header stacks. Encapsulation nests: a VXLAN UDP payload carries a
+ * whole inner Ethernet frame. Lengths and checksums are not stored; they are computed when a
+ * packet is encoded (net/encode.ts), so a rewrite can never leave them stale.
+ */
+
+export const ETHERTYPE_IPV4 = 0x0800;
+export const ETHERTYPE_ARP = 0x0806;
+
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_IPIP = 4;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+export const IPPROTO_SCTP = 132;
+
+export interface EthHeader {
+  readonly dst: Mac;
+  readonly src: Mac;
+}
+
+export interface Frame {
+  readonly eth: EthHeader;
+  readonly payload: FramePayload;
+}
+
+export type FramePayload =
+  | { readonly kind: 'ipv4'; readonly packet: Ipv4Packet }
+  | { readonly kind: 'arp'; readonly arp: ArpMessage }
+  | { readonly kind: 'raw'; readonly ethertype: number; readonly bytes: Uint8Array };
+
+/** RFC 826 ARP for IPv4 over Ethernet. */
+export interface ArpMessage {
+  readonly op: 'request' | 'reply';
+  readonly senderMac: Mac;
+  readonly senderIp: Ipv4;
+  readonly targetMac: Mac;
+  readonly targetIp: Ipv4;
+}
+
+/** RFC 791. Options are not modelled (Linux sends none on these paths). */
+export interface Ipv4Header {
+  readonly src: Ipv4;
+  readonly dst: Ipv4;
+  readonly ttl: number;
+  readonly protocol: number;
+  readonly id: number;
+  /** Don't Fragment. */
+  readonly df: boolean;
+  /** DSCP + ECN byte. */
+  readonly tos: number;
+}
+
+export interface Ipv4Packet {
+  readonly header: Ipv4Header;
+  readonly payload: L4;
+}
+
+export type L4 =
+  | { readonly kind: 'icmp'; readonly message: IcmpMessage }
+  | { readonly kind: 'udp'; readonly sport: number; readonly dport: number; readonly payload: UdpPayload }
+  | TcpSegment
+  | { readonly kind: 'raw'; readonly bytes: Uint8Array };
+
+export interface TcpFlags {
+  readonly fin: boolean;
+  readonly syn: boolean;
+  readonly rst: boolean;
+  readonly psh: boolean;
+  readonly ack: boolean;
+}
+
+export interface TcpSegment {
+  readonly kind: 'tcp';
+  readonly sport: number;
+  readonly dport: number;
+  readonly seq: number;
+  readonly ack: number;
+  readonly flags: TcpFlags;
+  readonly window: number;
+  /** Raw option bytes (a multiple of 4), e.g. MSS on a SYN. */
+  readonly options: Uint8Array;
+  readonly data: Uint8Array;
+}
+
+/** RFC 792 messages the walk produces or forwards. */
+export type IcmpMessage =
+  | { readonly type: 'echo-request' | 'echo-reply'; readonly id: number; readonly seq: number; readonly data: Uint8Array }
+  | {
+      readonly type: 'dest-unreachable' | 'time-exceeded';
+      readonly code: number;
+      /** Next-hop MTU for "fragmentation needed" (RFC 1191), else 0. */
+      readonly mtu: number;
+      /** The offending datagram's IP header + first 8 bytes, as the kernel quotes it. */
+      readonly quoted: Uint8Array;
+    }
+  | { readonly type: 'other'; readonly icmpType: number; readonly code: number; readonly rest: Uint8Array };
+
+export type UdpPayload =
+  | { readonly kind: 'vxlan'; readonly vni: number; readonly frame: Frame }
+  | { readonly kind: 'raw'; readonly bytes: Uint8Array };
+
+export const TCP_NO_FLAGS: TcpFlags = { fin: false, syn: false, rst: false, psh: false, ack: false };
+
+/** Transport ports of a packet, when it has any. */
+export function portsOf(p: Ipv4Packet): { sport: number; dport: number } | null {
+  const l4 = p.payload;
+  return l4.kind === 'udp' || l4.kind === 'tcp' ? { sport: l4.sport, dport: l4.dport } : null;
+}
