@@ -1,0 +1,20 @@
+import type { Route } from '../kernel/route.js';
+import type { World } from '../kernel/netns.js';
+import type { HookRequest, HookRun } from './hooks.js';
+
+/** What a socket table answers for a destination port in a netns. */
+export type SocketLookup = { readonly kind: 'listening'; readonly what: string } | { readonly kind: 'closed'; readonly detail: string };
+
+/** Everything the walk reads. The walk itself is pure: same env + packet, same outcomes. */
+export interface WalkEnv {
+  readonly world: World;
+  /** Human label and owning node of a netns. */
+  readonly label: (netns: string) => { readonly where: string; readonly node: string | null };
+  readonly runHook: (req: HookRequest) => readonly HookRun[];
+  /** Sockets bound in a netns (TCP/UDP listeners of the modelled applications). */
+  readonly sockets: (netns: string, protocol: 'tcp' | 'udp', port: number) => SocketLookup;
+  /** `ip route` text of a route, for the step record. */
+  readonly formatRoute: (route: Route) => string;
+  /** Upper bound on device transmissions before the walk declares a loop. */
+  readonly maxHops: number;
+}

@@ -1,0 +1,179 @@
+import { match } from 'ts-pattern';
+import { formatIpv4, type Ipv4 } from '../net/ipv4.js';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_NO_FLAGS, type Ipv4Packet } from '../net/packet.js';
+import { fnv32 } from '../lib/hash.js';
+import { startCursor, type BranchOutcome } from './cursor.js';
+import type { Dynamic } from './dynamic-state.js';
+import type { WalkEnv } from './env.js';
+import { localOut } from './walk.js';
+import type { Outcome } from './types.js';
+
+/** What the client does: ping, or open a TCP connection, or send one UDP datagram. */
+export type FlowKind =
+  | { readonly proto: 'icmp'; readonly size: number }
+  | { readonly proto: 'tcp'; readonly dport: number }
+  | { readonly proto: 'udp'; readonly dport: number; readonly size: number };
+
+export interface FlowSpec {
+  readonly srcNetns: string;
+  /** Source address; null lets the route choose (as an unbound socket does). */
+  readonly src: Ipv4 | null;
+  readonly dst: Ipv4;
+  readonly kind: FlowKind;
+}
+
+/** How the exchange ended from the client's point of view. */
+export type FlowVerdict =
+  | { readonly kind: 'ok'; readonly detail: string }
+  | { readonly kind: 'refused'; readonly detail: string }
+  | { readonly kind: 'failed'; readonly detail: string };
+
+/** One branch of a flow: the request, and the reply it caused (if the request got through). */
+export interface FlowOutcome {
+  readonly probability: number;
+  readonly request: Outcome;
+  readonly reply: Outcome | null;
+  readonly verdict: FlowVerdict;
+}
+
+/** Linux's ping payload: 56 bytes of data after the 8-byte ICMP header (98-byte frame). */
+export const PING_DEFAULT_SIZE = 56;
+
+/**
+ * The client's ephemeral port. Linux picks it from ip_local_port_range at random; podnet hashes
+ * the flow so the same command always prints the same port.
+ */
+export function ephemeralPort(spec: FlowSpec): number {
+  return 32768 + (fnv32(`${spec.srcNetns}|${spec.dst}|${JSON.stringify(spec.kind)}`) % (60999 - 32768));
+}
+
+/** Linux SYN options: MSS, SACK permitted, timestamps, window scale (40-byte TCP header). */
+function synOptions(mss: number): Uint8Array {
+  return Uint8Array.of(2, 4, mss >> 8, mss & 255, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7);
+}
+
+export function requestPacket(spec: FlowSpec, mtu: number): Ipv4Packet {
+  const src = spec.src ?? (0 as Ipv4);
+  const header = { src, dst: spec.dst, ttl: 64, id: 0, df: true, tos: 0 };
+  const sport = ephemeralPort(spec);
+  return match(spec.kind)
+    .with({ proto: 'icmp' }, (k) => ({
+      header: { ...header, protocol: IPPROTO_ICMP },
+      payload: { kind: 'icmp' as const, message: { type: 'echo-request' as const, id: sport & 0xffff, seq: 1, data: new Uint8Array(k.size) } },
+    }))
+    .with({ proto: 'tcp' }, (k) => ({
+      header: { ...header, protocol: IPPROTO_TCP },
+      payload: {
+        kind: 'tcp' as const,
+        sport,
+        dport: k.dport,
+        seq: fnv32(`isn|${sport}`),
+        ack: 0,
+        flags: { ...TCP_NO_FLAGS, syn: true },
+        window: 64240,
+        options: synOptions(mtu - 40),
+        data: new Uint8Array(),
+      },
+    }))
+    .with({ proto: 'udp' }, (k) => ({
+      header: { ...header, protocol: IPPROTO_UDP, df: true },
+      payload: { kind: 'udp' as const, sport, dport: k.dport, payload: { kind: 'raw' as const, bytes: new Uint8Array(k.size) } },
+    }))
+    .exhaustive();
+}
+
+/** The answer the destination's kernel or application sends to a delivered/refused request. */
+function replyPacket(req: Ipv4Packet, refused: boolean): Ipv4Packet {
+  const header = { src: req.header.dst, dst: req.header.src, ttl: 64, id: 0, df: true, tos: 0, protocol: req.header.protocol };
+  return match(req.payload)
+    .with({ kind: 'icmp' }, (i) => ({
+      header,
+      payload: {
+        kind: 'icmp' as const,
+        message:
+          i.message.type === 'echo-request'
+            ? { type: 'echo-reply' as const, id: i.message.id, seq: i.message.seq, data: i.message.data }
+            : { type: 'other' as const, icmpType: 0, code: 0, rest: new Uint8Array(4) },
+      },
+    }))
+    .with({ kind: 'tcp' }, (t) => ({
+      header,
+      payload: {
+        kind: 'tcp' as const,
+        sport: t.dport,
+        dport: t.sport,
+        seq: refused ? 0 : fnv32(`isn|${t.dport}|${t.sport}`),
+        ack: (t.seq + 1) >>> 0,
+        flags: refused ? { ...TCP_NO_FLAGS, rst: true, ack: true } : { ...TCP_NO_FLAGS, syn: true, ack: true },
+        window: refused ? 0 : 65160,
+        options: refused ? new Uint8Array() : t.options,
+        data: new Uint8Array(),
+      },
+    }))
+    .with({ kind: 'udp' }, (u) => ({ header, payload: { kind: 'udp' as const, sport: u.dport, dport: u.sport, payload: u.payload } }))
+    .with({ kind: 'raw' }, (r) => ({ header, payload: r }))
+    .exhaustive();
+}
+
+function strip(o: BranchOutcome): Outcome {
+  const { dyn: _dyn, ...rest } = o;
+  return rest;
+}
+
+/** Walk a request and, for each way it can end, the reply it provokes. */
+export function traceFlow(env: WalkEnv, spec: FlowSpec, dyn: Dynamic, mtu: number): FlowOutcome[] {
+  const request = requestPacket(spec, mtu);
+  const requests = localOut(env, startCursor(dyn), spec.srcNetns, request);
+  return requests.flatMap((req): FlowOutcome[] => {
+    const d = req.disposition;
+    const reqPacket = req.packet;
+    if ((d.kind !== 'DELIVERED' && d.kind !== 'REFUSED') || reqPacket === null) {
+      return [{ probability: req.probability, request: strip(req), reply: null, verdict: { kind: 'failed', detail: failureText(req) } }];
+    }
+    const refused = d.kind === 'REFUSED';
+    if (refused && reqPacket.payload.kind !== 'tcp') {
+      return [{ probability: req.probability, request: strip(req), reply: null, verdict: { kind: 'refused', detail: 'ICMP port unreachable: no socket on the destination port' } }];
+    }
+    const sentFrom = req.steps.find((s) => s.stage === 'send')?.packet ?? request;
+    const client = { netns: spec.srcNetns, packet: sentFrom };
+    const replyEnv: WalkEnv = {
+      ...env,
+      // The client's connected socket accepts the reply only on its own port and addresses.
+      sockets: (ns, proto, port) =>
+        ns === client.netns && port === ('sport' in client.packet.payload ? client.packet.payload.sport : -1)
+          ? { kind: 'listening', what: 'the client socket' }
+          : env.sockets(ns, proto, port),
+    };
+    const replies = localOut(replyEnv, { ...startCursor(req.dyn), hops: 0 }, d.netns, replyPacket(reqPacket, refused));
+    return replies.map((rep): FlowOutcome => {
+      const back = rep.packet;
+      const home = rep.disposition.kind === 'DELIVERED' && rep.disposition.netns === client.netns;
+      // The client only accepts a reply from the address it sent to (conntrack reverse NAT).
+      const sameAddrs = back !== null && back.header.src === sentFrom.header.dst && back.header.dst === sentFrom.header.src;
+      const verdict: FlowVerdict = !home
+        ? { kind: 'failed', detail: `the reply did not reach the client: ${failureText(rep)}` }
+        : !sameAddrs && back
+          ? { kind: 'failed', detail: `the reply comes from ${formatIpv4(back.header.src)}, not ${formatIpv4(sentFrom.header.dst)} as the client expects (no reverse NAT); the client drops it${back.payload.kind === 'tcp' ? ' and sends RST' : ''}` }
+          : refused
+            ? { kind: 'refused', detail: 'connection refused (TCP RST from the destination kernel)' }
+            : { kind: 'ok', detail: reqPacket.payload.kind === 'icmp' ? 'echo reply received' : reqPacket.payload.kind === 'tcp' ? 'connected (SYN, SYN-ACK)' : 'reply received' };
+      return { probability: rep.probability, request: strip(req), reply: strip(rep), verdict };
+    });
+  });
+}
+
+function failureText(o: Outcome): string {
+  const d = o.disposition;
+  return match(d)
+    .with({ kind: 'DELIVERED' }, (x) => `delivered in ${x.netns}`)
+    .with({ kind: 'DROPPED' }, (x) => `dropped (${x.reason.kind})`)
+    .with({ kind: 'REJECTED' }, (x) => `rejected with ${x.with} by ${x.rule.rule}`)
+    .with({ kind: 'REFUSED' }, (x) => `refused: ${x.detail}`)
+    .with({ kind: 'NO_ROUTE' }, (x) => `no route to ${formatIpv4(x.dst)}: ${x.detail}`)
+    .with({ kind: 'BLACKHOLE' }, (x) => `blackholed by ${x.route}`)
+    .with({ kind: 'TTL_EXCEEDED' }, () => 'TTL exceeded')
+    .with({ kind: 'NEIGH_FAILED' }, (x) => `ARP for ${formatIpv4(x.nexthop)} on ${x.dev} got no answer`)
+    .with({ kind: 'MTU_EXCEEDED' }, (x) => `${x.size} bytes exceed mtu ${x.mtu} on ${x.dev}`)
+    .with({ kind: 'LOOP' }, () => 'routing loop')
+    .exhaustive();
+}
