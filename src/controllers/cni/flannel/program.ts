@@ -7,6 +7,8 @@ import { getNetns } from '../../../kernel/netns.js';
 import { fibLookup } from '../../../kernel/fib.js';
 import { addAddr, addFdb, addLink, addRoute, replaceNeigh, setLinkUp, setSysctl } from '../../../kernel/ops.js';
 import { attachPodToBridge } from '../bridge-plugin.js';
+import { iptablesRestoreNoflush } from '../../../kernel/iptables-restore.js';
+import { flannelRules } from './iptables.js';
 import type { ControllerEvent } from '../../events.js';
 import { LINUX_VXLAN_DEFAULT_PORT, type FlannelBackend, type FlannelInput, type FlannelNode } from './config.js';
 
@@ -96,7 +98,7 @@ function programHostGwPeer(world: World, node: FlannelNode, peer: FlannelNode, e
 }
 
 /** Program every node as flanneld and the flannel CNI plugin would. */
-export function programFlannel(world: World, input: FlannelInput, iptablesRestore: (w: World, netns: string, tables: { nat: readonly string[]; filter: readonly string[] }) => World, rulesFor: (n: FlannelNode) => { nat: readonly string[]; filter: readonly string[] }): FlannelResult {
+export function programFlannel(world: World, input: FlannelInput): FlannelResult {
   const events: ControllerEvent[] = [];
   const mtus = new Map<string, number>();
   let w = world;
@@ -113,7 +115,9 @@ export function programFlannel(world: World, input: FlannelInput, iptablesRestor
         .with({ type: 'host-gw' }, () => programHostGwPeer(w, node, peer, events))
         .exhaustive();
     }
-    w = iptablesRestore(w, node.netns, rulesFor(node));
+    // flanneld applies its rules with iptables-restore --noflush (trafficmngr/iptables).
+    const rules = flannelRules(input.network, node.subnet);
+    w = iptablesRestoreNoflush(w, node.netns, `*nat\n${rules.nat.join('\n')}\nCOMMIT\n*filter\n${rules.filter.join('\n')}\nCOMMIT\n`, 'flanneld');
   }
   // The flannel CNI plugin delegates each pod to the bridge plugin (flannel_linux.go).
   for (const pod of input.pods) {

@@ -1,0 +1,111 @@
+import { writeFile } from 'node:fs/promises';
+import { Command, Option } from 'commander';
+import { match } from 'ts-pattern';
+import { parseEndpointSpec } from '../../trace/endpoint.js';
+import { PING_DEFAULT_SIZE, type FlowKind } from '../../trace/flow.js';
+import { runTrace, type TraceRun } from '../../trace/run.js';
+import type { System } from '../../topology/system.js';
+import { framesToPcap } from '../format/trace-pcap.js';
+import { flowText } from '../format/trace-text.js';
+import { traceRunJson } from '../format/trace-json.js';
+import { loadSystem } from '../load.js';
+import { UsageError } from '../exit.js';
+
+export interface TraceOptions {
+  readonly from: string;
+  readonly to: string;
+  readonly proto?: string;
+  readonly port?: string;
+  readonly size?: string;
+  readonly seed?: string;
+  readonly json?: boolean;
+  readonly pcap?: string;
+}
+
+function parseIntOpt(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`--${name} ${v}: expected an integer from ${min} to ${max}`);
+  return Number(v);
+}
+
+/** `--to NS/POD[:PORT]`: split the port off the endpoint. */
+export function splitPort(text: string): { endpoint: string; port: number | undefined } {
+  const m = /^(.*):(\d+)$/.exec(text);
+  if (!m || m[1] === undefined || m[2] === undefined) return { endpoint: text, port: undefined };
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw new UsageError(`port ${m[2]} in "${text}": expected 1 to 65535`);
+  return { endpoint: m[1], port };
+}
+
+export function flowKindFrom(proto: string | undefined, port: number | undefined, size: number | undefined): FlowKind {
+  const p = proto ?? (port !== undefined ? 'tcp' : 'icmp');
+  return match(p)
+    .with('icmp', (): FlowKind => {
+      if (port !== undefined) throw new UsageError('ICMP has no ports; drop the :PORT or use --proto tcp|udp');
+      return { proto: 'icmp', size: size ?? PING_DEFAULT_SIZE };
+    })
+    .with('tcp', (): FlowKind => {
+      if (port === undefined) throw new UsageError('--proto tcp needs a destination port: --to DST:PORT');
+      return { proto: 'tcp', dport: port };
+    })
+    .with('udp', (): FlowKind => {
+      if (port === undefined) throw new UsageError('--proto udp needs a destination port: --to DST:PORT');
+      return { proto: 'udp', dport: port, size: size ?? 32 };
+    })
+    .otherwise(() => {
+      throw new UsageError(`--proto ${p}: expected tcp, udp or icmp`);
+    });
+}
+
+export function traceFromOptions(system: System, o: TraceOptions): TraceRun {
+  const from = parseEndpointSpec(o.from);
+  if (!from.ok) throw new UsageError(`--from: ${from.error}`);
+  const { endpoint, port } = splitPort(o.to);
+  const to = parseEndpointSpec(endpoint);
+  if (!to.ok) throw new UsageError(`--to: ${to.error}`);
+  const kind = flowKindFrom(o.proto, port, parseIntOpt('size', o.size, 0, 65000));
+  const seed = parseIntOpt('seed', o.seed, 0, 2 ** 32 - 1);
+  const run = runTrace(system, { from: from.value, to: to.value, kind, ...(seed !== undefined ? { seed } : {}) });
+  if (!run.ok) throw new UsageError(run.error);
+  return run.value;
+}
+
+export function traceTitle(system: System, run: TraceRun): { title: string; context: string } {
+  const what = match(run.kind)
+    .with({ proto: 'icmp' }, (k) => `ICMP echo (${k.size} data bytes)`)
+    .with({ proto: 'tcp' }, (k) => `TCP connect to port ${k.dport}`)
+    .with({ proto: 'udp' }, (k) => `UDP to port ${k.dport}`)
+    .exhaustive();
+  return { title: `trace ${run.from.label} -> ${run.to.label}: ${what}`, context: `topology ${system.name}: ${system.description}` };
+}
+
+export function label(system: System): (netns: string) => string {
+  return (id) => system.netns.get(id)?.where ?? id;
+}
+
+export async function traceAction(file: string, o: TraceOptions): Promise<string> {
+  const { system } = await loadSystem(file);
+  const run = traceFromOptions(system, o);
+  if (o.pcap) await writeFile(o.pcap, framesToPcap(run));
+  if (o.json) return JSON.stringify(traceRunJson(system, run), null, 2);
+  const lines = flowText(traceTitle(system, run), run.outcomes, label(system));
+  if (o.pcap) lines.push(`pcap: wrote ${run.outcomes.reduce((n, x) => n + x.request.frames.length + (x.reply?.frames.length ?? 0), 0)} frames to ${o.pcap} (decode VXLAN with: tshark -r ${o.pcap} -d udp.port==8472,vxlan)`);
+  return lines.join('\n');
+}
+
+export function traceCommand(): Command {
+  return new Command('trace')
+    .description('walk a packet (and its reply) from SRC to DST through every node kernel, hop by hop')
+    .argument('<file>', 'topology file')
+    .requiredOption('--from <src>', 'source: NS/POD, node/NAME or an IP of a pod or node')
+    .requiredOption('--to <dst>', 'destination: NS/POD[:PORT], node/NAME[:PORT] or IP[:PORT]')
+    .addOption(new Option('--proto <proto>', 'protocol (default: tcp with a port, icmp without)').choices(['tcp', 'udp', 'icmp']))
+    .option('--size <bytes>', 'payload bytes (ICMP data or UDP payload)')
+    .option('--seed <n>', 'pick one outcome of the random choices deterministically')
+    .option('--pcap <out>', 'write every frame of the walk to a pcap file')
+    .option('--json', 'print JSON instead of text')
+    .action(async (file: string, opts: TraceOptions) => {
+      process.stdout.write(`${await traceAction(file, opts)}\n`);
+    });
+}
+

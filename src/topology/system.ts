@@ -1,0 +1,34 @@
+import type { Ipv4 } from '../net/ipv4.js';
+import type { World } from '../kernel/netns.js';
+import type { ControllerEvent } from '../controllers/events.js';
+import type { SocketLookup } from '../trace/env.js';
+
+/** What a netns is, for labels and pickers. */
+export type NetnsRole =
+  | { readonly kind: 'node'; readonly node: string }
+  | { readonly kind: 'pod'; readonly node: string; readonly namespace: string; readonly name: string }
+  | { readonly kind: 'underlay' };
+
+export interface NetnsInfo {
+  readonly id: string;
+  /** "node1", "pod default/pod-a", "underlay". */
+  readonly where: string;
+  readonly role: NetnsRole;
+  /** The address others reach it by: the pod IP, the node's underlay IP; null for the underlay. */
+  readonly ip: Ipv4 | null;
+}
+
+/**
+ * A topology brought to life: every node's kernel programmed by the controllers the topology
+ * names (CNI, kube-proxy, CoreDNS), plus what they logged. Built by topology/build.ts.
+ */
+export interface System {
+  readonly name: string;
+  /** e.g. "flannel vxlan, kube-proxy iptables". */
+  readonly description: string;
+  readonly world: World;
+  readonly netns: ReadonlyMap<string, NetnsInfo>;
+  readonly events: readonly ControllerEvent[];
+  /** Listening sockets of the modelled applications. */
+  readonly sockets: (netns: string, protocol: 'tcp' | 'udp', port: number) => SocketLookup;
+}
