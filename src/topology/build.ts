@@ -1,0 +1,119 @@
+import { match } from 'ts-pattern';
+import { err, ok, type Result } from '../lib/result.js';
+import { EMPTY_WORLD } from '../kernel/ops.js';
+import type { World } from '../kernel/netns.js';
+import type { Cluster } from '../cluster/cluster.js';
+import { podPorts, type Pod } from '../cluster/pod.js';
+import type { ControllerEvent } from '../controllers/events.js';
+import { nodeNetns, podNetns, UNDERLAY_NETNS } from '../controllers/names.js';
+import { programFlannel } from '../controllers/cni/flannel/program.js';
+import type { FlannelBackend } from '../controllers/cni/flannel/config.js';
+import { programKubeProxy } from '../controllers/kube-proxy/program.js';
+import type { SocketLookup } from '../trace/env.js';
+import type { NetnsInfo, System } from './system.js';
+import { buildUnderlay } from './underlay.js';
+
+/** Ports a node's own daemons listen on (kubelet, kube-proxy health check, sshd). */
+const NODE_TCP_LISTENERS: ReadonlyMap<number, string> = new Map([
+  [22, 'sshd'],
+  [10250, 'kubelet'],
+  [10256, 'kube-proxy healthz'],
+]);
+
+function describeCni(c: Cluster): string {
+  const cni = match(c.header.cni)
+    .with({ kind: 'flannel' }, (f) => `flannel ${f.backend.type}`)
+    .with({ kind: 'calico' }, (k) => `calico ${k.mode}${k.crossSubnet ? ' crossSubnet' : ''}`)
+    .exhaustive();
+  return `${cni}, kube-proxy ${c.header.kubeProxy.mode}`;
+}
+
+/** Which sockets the modelled applications hold open. */
+function socketTable(c: Cluster): System['sockets'] {
+  const byNetns = new Map<string, Pod>();
+  for (const p of c.pods) if (!p.hostNetwork) byNetns.set(podNetns(p.namespace, p.name), p);
+  const hostPods = new Map<string, Pod[]>();
+  for (const p of c.pods) if (p.hostNetwork) hostPods.set(nodeNetns(p.nodeName), [...(hostPods.get(nodeNetns(p.nodeName)) ?? []), p]);
+  return (netns, protocol, port): SocketLookup => {
+    const proto = protocol.toUpperCase();
+    const pod = byNetns.get(netns);
+    if (pod) {
+      const ports = podPorts(pod);
+      // containerPorts are informational in Kubernetes; with none declared, assume the app
+      // listens wherever it is asked. With some declared, those are the listening sockets.
+      if (ports.length === 0) return { kind: 'listening', what: `pod ${pod.namespace}/${pod.name} (no containerPorts declared: any port assumed open)` };
+      const hit = ports.find((cp) => cp.containerPort === port && cp.protocol === proto);
+      if (hit) return { kind: 'listening', what: `pod ${pod.namespace}/${pod.name} container port ${hit.name ?? hit.containerPort}` };
+      return { kind: 'closed', detail: `pod ${pod.namespace}/${pod.name} declares containerPorts ${ports.map((p) => `${p.containerPort}/${p.protocol}`).join(', ')}; nothing listens on ${port}/${proto}` };
+    }
+    for (const hp of hostPods.get(netns) ?? []) {
+      const hit = podPorts(hp).find((cp) => cp.containerPort === port && cp.protocol === proto);
+      if (hit) return { kind: 'listening', what: `hostNetwork pod ${hp.namespace}/${hp.name}` };
+    }
+    const daemon = protocol === 'tcp' ? NODE_TCP_LISTENERS.get(port) : undefined;
+    if (daemon && netns.startsWith('node:')) return { kind: 'listening', what: daemon };
+    return { kind: 'closed', detail: `nothing listens on ${port}/${proto} in ${netns}` };
+  };
+}
+
+function netnsTable(c: Cluster): Map<string, NetnsInfo> {
+  const m = new Map<string, NetnsInfo>();
+  m.set(UNDERLAY_NETNS, { id: UNDERLAY_NETNS, where: 'underlay', role: { kind: 'underlay' }, ip: null });
+  for (const n of c.nodes) m.set(nodeNetns(n.name), { id: nodeNetns(n.name), where: n.name, role: { kind: 'node', node: n.name }, ip: n.ip });
+  for (const p of c.pods) {
+    if (p.hostNetwork) continue;
+    const id = podNetns(p.namespace, p.name);
+    m.set(id, { id, where: `pod ${p.namespace}/${p.name}`, role: { kind: 'pod', node: p.nodeName, namespace: p.namespace, name: p.name }, ip: p.ip });
+  }
+  return m;
+}
+
+function flannelBackend(c: Cluster): FlannelBackend | null {
+  if (c.header.cni.kind !== 'flannel') return null;
+  return match(c.header.cni.backend)
+    .with({ type: 'vxlan' }, (b): FlannelBackend => ({ type: 'vxlan', vni: b.vni, port: b.port, directRouting: b.directRouting, mtu: b.mtu }))
+    .with({ type: 'host-gw' }, (): FlannelBackend => ({ type: 'host-gw' }))
+    .exhaustive();
+}
+
+/**
+ * Bring a cluster to life: build the underlay and the nodes, then let each controller program
+ * the kernels the way the real component does (CNI, kube-proxy).
+ */
+export function buildSystem(c: Cluster): Result<System, string> {
+  let world: World = buildUnderlay(
+    EMPTY_WORLD,
+    c.nodes.map((n) => ({ name: n.name, ip: n.ip, prefix: n.subnetPrefix, gateway: n.gateway, mtu: n.mtu })),
+  );
+  const events: ControllerEvent[] = [];
+  const podsOnNetwork = c.pods.filter((p) => !p.hostNetwork);
+  const backend = flannelBackend(c);
+  if (backend === null) return err(`CNI ${c.header.cni.kind} is not modelled yet; podnet currently models flannel (vxlan, host-gw)`);
+  const nodes = [];
+  for (const n of c.nodes) {
+    if (!n.podCIDR) return err(`node ${n.name} has no podCIDR; flannel needs one per node`);
+    nodes.push({ name: n.name, netns: nodeNetns(n.name), ip: n.ip, extIface: 'eth0', extMtu: n.mtu, subnet: n.podCIDR });
+  }
+  const flannel = programFlannel(world, {
+    network: c.header.podCIDR,
+    backend,
+    nodes,
+    pods: podsOnNetwork.map((p) => ({ namespace: p.namespace, name: p.name, netns: podNetns(p.namespace, p.name), node: p.nodeName, ip: p.ip })),
+  });
+  world = flannel.world;
+  events.push(...flannel.events);
+  const kp = programKubeProxy(world, c);
+  if (!kp.ok) return kp;
+  world = kp.value.world;
+  events.push(...kp.value.events);
+  const netns = netnsTable(c);
+  return ok({
+    name: c.header.name,
+    description: describeCni(c),
+    world,
+    netns,
+    events,
+    sockets: socketTable(c),
+  });
+}
+
