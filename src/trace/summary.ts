@@ -1,7 +1,7 @@
 import type { Ipv4 } from '../net/ipv4.js';
 import type { Mac } from '../net/mac.js';
 import type { Outcome } from './types.js';
-import { frameLength } from '../net/encode.js';
+import { frameLength } from '../net/length.js';
 
 /** One tunnel crossing seen in an outcome. */
 export interface EncapSummary {

@@ -1,7 +1,7 @@
 import { formatIpv4, type Ipv4 } from '../net/ipv4.js';
 import { ZERO_MAC } from '../net/mac.js';
 import { IPPROTO_UDP, portsOf, type Frame, type Ipv4Packet } from '../net/packet.js';
-import { frameLength } from '../net/encode.js';
+import { frameLength } from '../net/length.js';
 import { fnv32 } from '../lib/hash.js';
 import type { LinkKind } from '../kernel/link.js';
 import type { Netns } from '../kernel/netns.js';

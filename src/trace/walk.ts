@@ -2,7 +2,7 @@ import { match } from 'ts-pattern';
 import { formatIpv4, type Ipv4 } from '../net/ipv4.js';
 import { BROADCAST_MAC, isMulticastMac, ZERO_MAC, type Mac } from '../net/mac.js';
 import { type ArpMessage, type Frame, type Ipv4Packet } from '../net/packet.js';
-import { ipv4Length } from '../net/encode.js';
+import { ipv4Length } from '../net/length.js';
 import { fibLookup, selectSourceAddress, type FibResult } from '../kernel/fib.js';
 import { findLink, getNetns, type Netns } from '../kernel/netns.js';
 import type { Link } from '../kernel/link.js';
@@ -75,7 +75,7 @@ function routeStep(env: WalkEnv, cur: Cursor, ns: Netns, dev: string | null, res
   const summary = match(res)
     .with({ kind: 'local' }, () => `route: ${formatIpv4(packet.header.dst)} is local`)
     .with({ kind: 'broadcast' }, () => `route: broadcast`)
-    .with({ kind: 'unicast' }, (r) => `route: ${formatIpv4(packet.header.dst)} via ${r.gateway !== null ? formatIpv4(r.gateway) + ' ' : ''}dev ${r.dev}`)
+    .with({ kind: 'unicast' }, (r) => `route: ${formatIpv4(packet.header.dst)} ${r.gateway !== null ? `via ${formatIpv4(r.gateway)} ` : ''}dev ${r.dev}`)
     .with({ kind: 'blackhole' }, () => `route: blackhole`)
     .with({ kind: 'unreachable' }, () => `route: unreachable`)
     .with({ kind: 'prohibit' }, () => `route: prohibit`)
@@ -304,14 +304,17 @@ function bridgeDecide(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string, inPo
   const br = linkOf(ns, bridge);
   const dst = frame.eth.dst;
   const isLocal = dst === br.mac || ns.links.some((l) => l.master === bridge && l.mac === dst);
-  if (isLocal) {
-    const c = step(env, cur, { netns: ns.id, dev: bridge, stage: 'bridge', summary: `bridge ${bridge}: ${dst} is the bridge's own address; deliver up to ${bridge}` });
-    return match(frame.payload)
+  const passUp = (c: Cursor): Outcomes =>
+    match(frame.payload)
       .with({ kind: 'ipv4' }, (p) => ipRcv(env, c, ns, bridge, p.packet, preroutingDone))
       .with({ kind: 'arp' }, (p) => arpRcv(env, c, ns, bridge, frame, p.arp))
       .with({ kind: 'raw' }, () => [finish(c, { kind: 'DROPPED', reason: { kind: 'otherhost', netns: ns.id, dev: bridge } }, null)])
       .exhaustive();
+  if (isLocal) {
+    return passUp(step(env, cur, { netns: ns.id, dev: bridge, stage: 'bridge', summary: `bridge ${bridge}: ${dst} is the bridge's own address; deliver up to ${bridge}` }));
   }
+  // br_handle_frame_finish: broadcast and multicast go to every port and up to the bridge itself.
+  if (isMulticastMac(dst)) return [...passUp(cur), ...bridgeForward(env, cur, ns, bridge, inPort, frame, preroutingDone)];
   return bridgeForward(env, cur, ns, bridge, inPort, frame, preroutingDone);
 }
 
