@@ -7,7 +7,7 @@ import type { WalkEnv } from './env.js';
 import { resolveEndpoint, type Endpoint, type EndpointSpec } from './endpoint.js';
 import { traceFlow, type FlowKind, type FlowOutcome } from './flow.js';
 import { netfilterHook } from './netfilter-hook.js';
-import { formatRouteLine } from '../kernel/print/route.js';
+import { formatRouteLine } from '../kernel/route-text.js';
 import { pickWeighted } from './seed.js';
 
 export interface TraceRequest {

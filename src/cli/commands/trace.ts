@@ -5,7 +5,6 @@ import { parseEndpointSpec } from '../../trace/endpoint.js';
 import { PING_DEFAULT_SIZE, type FlowKind } from '../../trace/flow.js';
 import { runTrace, type TraceRun } from '../../trace/run.js';
 import type { System } from '../../topology/system.js';
-import { framesToPcap } from '../format/trace-pcap.js';
 import { flowText } from '../format/trace-text.js';
 import { traceRunJson } from '../format/trace-json.js';
 import { loadSystem } from '../load.js';
@@ -86,7 +85,10 @@ export function label(system: System): (netns: string) => string {
 export async function traceAction(file: string, o: TraceOptions): Promise<string> {
   const { system } = await loadSystem(file);
   const run = traceFromOptions(system, o);
-  if (o.pcap) await writeFile(o.pcap, framesToPcap(run));
+  if (o.pcap) {
+    const { framesToPcap } = await import('../format/trace-pcap.js');
+    await writeFile(o.pcap, framesToPcap(run));
+  }
   if (o.json) return JSON.stringify(traceRunJson(system, run), null, 2);
   const lines = flowText(traceTitle(system, run), run.outcomes, label(system));
   if (o.pcap) lines.push(`pcap: wrote ${run.outcomes.reduce((n, x) => n + x.request.frames.length + (x.reply?.frames.length ?? 0), 0)} frames to ${o.pcap} (decode VXLAN with: tshark -r ${o.pcap} -d udp.port==8472,vxlan)`);
