@@ -107,7 +107,16 @@ export function buildSystem(c: Cluster): Result<System, string> {
   world = kp.value.world;
   events.push(...kp.value.events);
   const netns = netnsTable(c);
+  const services = new Map(
+    c.services.map((s) => [
+      `${s.namespace}/${s.name}`,
+      { namespace: s.namespace, name: s.name, clusterIP: s.clusterIP === 'None' ? null : s.clusterIP, ports: s.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol })) },
+    ]),
+  );
+  const hostNetworkPods = new Map(c.pods.filter((p) => p.hostNetwork).map((p) => [`${p.namespace}/${p.name}`, { netns: nodeNetns(p.nodeName), ip: p.ip }]));
   return ok({
+    services,
+    hostNetworkPods,
     name: c.header.name,
     description: describeCni(c),
     world,

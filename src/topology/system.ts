@@ -18,6 +18,14 @@ export interface NetnsInfo {
   readonly ip: Ipv4 | null;
 }
 
+export interface ServiceInfo {
+  readonly namespace: string;
+  readonly name: string;
+  /** null for headless and ExternalName services. */
+  readonly clusterIP: Ipv4 | null;
+  readonly ports: readonly { readonly name: string | null; readonly port: number; readonly protocol: 'TCP' | 'UDP' | 'SCTP' }[];
+}
+
 /**
  * A topology brought to life: every node's kernel programmed by the controllers the topology
  * names (CNI, kube-proxy, CoreDNS), plus what they logged. Built by topology/build.ts.
@@ -29,6 +37,10 @@ export interface System {
   readonly world: World;
   readonly netns: ReadonlyMap<string, NetnsInfo>;
   readonly events: readonly ControllerEvent[];
+  /** Services by `namespace/name`: their ClusterIP ports, for `svc/NS/NAME` endpoints. */
+  readonly services: ReadonlyMap<string, ServiceInfo>;
+  /** hostNetwork pods by `namespace/name`: they live in their node's netns. */
+  readonly hostNetworkPods: ReadonlyMap<string, { readonly netns: string; readonly ip: Ipv4 }>;
   /** Listening sockets of the modelled applications. */
   readonly sockets: (netns: string, protocol: 'tcp' | 'udp', port: number) => SocketLookup;
 }

@@ -6,6 +6,7 @@ import type { NetnsInfo, System } from '../topology/system.js';
 /** A source or destination as the user names it: `NS/POD`, `node/NAME`, or an IP address. */
 export type EndpointSpec =
   | { readonly kind: 'pod'; readonly namespace: string; readonly name: string }
+  | { readonly kind: 'service'; readonly namespace: string; readonly name: string }
   | { readonly kind: 'node'; readonly name: string }
   | { readonly kind: 'ip'; readonly ip: Ipv4 };
 
@@ -19,6 +20,12 @@ export interface Endpoint {
 }
 
 export function parseEndpointSpec(text: string): Result<EndpointSpec, string> {
+  if (text.startsWith('svc/')) {
+    const parts = text.slice(4).split('/');
+    if (parts.length === 2 && parts[0] && parts[1]) return ok({ kind: 'service', namespace: parts[0], name: parts[1] });
+    if (parts.length === 1 && parts[0]) return ok({ kind: 'service', namespace: 'default', name: parts[0] });
+    return err(`"${text}": expected svc/NS/NAME`);
+  }
   if (text.startsWith('node/')) {
     const name = text.slice(5);
     return name ? ok({ kind: 'node', name }) : err(`"${text}": expected node/NAME`);
@@ -28,7 +35,7 @@ export function parseEndpointSpec(text: string): Result<EndpointSpec, string> {
   const parts = text.split('/');
   if (parts.length === 2 && parts[0] && parts[1]) return ok({ kind: 'pod', namespace: parts[0], name: parts[1] });
   if (parts.length === 1 && parts[0] && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(parts[0])) return ok({ kind: 'pod', namespace: 'default', name: parts[0] });
-  return err(`"${text}" is not an endpoint; expected NS/POD, node/NAME or an IPv4 address`);
+  return err(`"${text}" is not an endpoint; expected NS/POD, svc/NS/NAME, node/NAME or an IPv4 address`);
 }
 
 export function resolveEndpoint(system: System, spec: EndpointSpec): Result<Endpoint, string> {
@@ -36,11 +43,22 @@ export function resolveEndpoint(system: System, spec: EndpointSpec): Result<Endp
   return match(spec)
     .with({ kind: 'pod' }, (s): Result<Endpoint, string> => {
       const info = infos.find((i) => i.role.kind === 'pod' && i.role.namespace === s.namespace && i.role.name === s.name);
+      const host = system.hostNetworkPods.get(`${s.namespace}/${s.name}`);
+      if (!info && host) {
+        const nodeInfo = system.netns.get(host.netns) ?? null;
+        return ok({ spec, netns: nodeInfo, ip: host.ip, label: `hostNetwork pod ${s.namespace}/${s.name} (${formatIpv4(host.ip)}, in ${nodeInfo?.where ?? host.netns}'s netns)` });
+      }
       if (!info || info.ip === null) {
         const known = infos.filter((i) => i.role.kind === 'pod').map((i) => i.where.replace(/^pod /, ''));
         return err(`no pod ${s.namespace}/${s.name} in ${system.name}; pods: ${known.join(', ') || 'none'}`);
       }
       return ok({ spec, netns: info, ip: info.ip, label: `${info.where} (${formatIpv4(info.ip)})` });
+    })
+    .with({ kind: 'service' }, (s): Result<Endpoint, string> => {
+      const svc = system.services.get(`${s.namespace}/${s.name}`);
+      if (!svc) return err(`no service ${s.namespace}/${s.name} in ${system.name}; services: ${[...system.services.keys()].join(', ') || 'none'}`);
+      if (svc.clusterIP === null) return err(`service ${s.namespace}/${s.name} is headless (clusterIP: None): it has no address of its own; trace to one of its pods`);
+      return ok({ spec, netns: null, ip: svc.clusterIP, label: `service ${s.namespace}/${s.name} (ClusterIP ${formatIpv4(svc.clusterIP)})` });
     })
     .with({ kind: 'node' }, (s): Result<Endpoint, string> => {
       const info = infos.find((i) => i.role.kind === 'node' && i.role.node === s.name);

@@ -494,7 +494,7 @@ function socketDeliver(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, p: Ipv
     const c = step(env, cur, { netns: ns.id, dev, stage: 'deliver', summary: `no socket on ${proto}/${port} in ${env.label(ns.id).where}: kernel answers ${reply}`, packet: p, lines: [sock.detail] });
     return [finish(c, { kind: 'REFUSED', netns: ns.id, port, detail: sock.detail }, p)];
   }
-  const c = step(env, cur, { netns: ns.id, dev, stage: 'deliver', summary: `delivered to ${sock.what} in ${env.label(ns.id).where} (${proto}/${port}), ttl ${p.header.ttl}`, packet: p });
+  const c = step(env, cur, { netns: ns.id, dev, stage: 'deliver', summary: `delivered to ${sock.what} (${proto}/${port}), ttl ${p.header.ttl}`, packet: p });
   return [finish(c, { kind: 'DELIVERED', netns: ns.id, dev, to: `${sock.what} ${proto}/${port}` }, p)];
 }
 

@@ -75,7 +75,8 @@ export function traceTitle(system: System, run: TraceRun): { title: string; cont
     .with({ proto: 'tcp' }, (k) => `TCP connect to port ${k.dport}`)
     .with({ proto: 'udp' }, (k) => `UDP to port ${k.dport}`)
     .exhaustive();
-  return { title: `trace ${run.from.label} -> ${run.to.label}: ${what}`, context: `topology ${system.name}: ${system.description}` };
+  const problems = system.events.filter((e) => e.level !== 'info').map((e) => `\n  ${e.level}: ${e.component} on ${e.node}: ${e.message}${e.request ? ` [${e.request}]` : ''}`);
+  return { title: `trace ${run.from.label} -> ${run.to.label}: ${what}`, context: `topology ${system.name}: ${system.description}${problems.join('')}` };
 }
 
 export function label(system: System): (netns: string) => string {
