@@ -1,3 +1,4 @@
+import type { CalicoIpam } from './calico-ipam.js';
 import type { EndpointSlice } from './endpoint-slice.js';
 import type { TopologyHeader } from './header.js';
 import type { Namespace } from './namespace.js';
@@ -24,6 +25,8 @@ export interface Cluster {
   readonly services: readonly Service[];
   readonly endpointSlices: readonly EndpointSlice[];
   readonly networkPolicies: readonly ClusterNetworkPolicy[];
+  /** Calico's block allocations and tunnel addresses; null unless the CNI is Calico. */
+  readonly calicoIpam: CalicoIpam | null;
 }
 
 export function findNode(c: Cluster, name: string): Node | undefined {

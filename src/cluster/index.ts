@@ -6,3 +6,6 @@ export * from './pod.js';
 export * from './service.js';
 export * from './endpoint-slice.js';
 export * from './header.js';
+export * from './endpoints.js';
+export * from './names.js';
+export * from './calico-ipam.js';

@@ -31,3 +31,8 @@ export interface Node {
   /** null for nodes podnet inferred (from a pod's nodeName) rather than read. */
   readonly source: SourcePos | null;
 }
+
+/** The labels the kubelet puts on every node (`kubernetes.io/hostname`, os, arch). */
+export function wellKnownNodeLabels(name: string): Readonly<Record<string, string>> {
+  return { 'kubernetes.io/arch': 'amd64', 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux' };
+}

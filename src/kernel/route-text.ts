@@ -6,17 +6,17 @@ const TABLE_NAMES: Readonly<Record<number, string>> = { [RT_TABLE_LOCAL]: 'local
 
 /**
  * One route as `ip route show table all` prints it (iproute2 ip/iproute.c print_route):
- * type (unless unicast), destination, `table` (unless main), gateway, dev, `proto` (unless
+ * type (unless unicast), destination, gateway, dev, `table` (unless main), `proto` (unless
  * boot), scope (unless universe), `src`, `metric` (when non-zero), flags.
  */
 export function formatRouteLine(r: Route, opts: { readonly showTable?: boolean } = {}): string {
   const parts: string[] = [];
   if (r.type !== 'unicast') parts.push(r.type);
   parts.push(formatRouteDst(r.dst));
-  const showTable = opts.showTable ?? r.table !== RT_TABLE_MAIN;
-  if (showTable && r.table !== RT_TABLE_MAIN) parts.push(`table ${TABLE_NAMES[r.table] ?? r.table}`);
   if (r.gateway !== null) parts.push(`via ${formatIpv4(r.gateway)}`);
   if (r.dev !== null) parts.push(`dev ${r.dev}`);
+  const showTable = opts.showTable ?? r.table !== RT_TABLE_MAIN;
+  if (showTable && r.table !== RT_TABLE_MAIN) parts.push(`table ${TABLE_NAMES[r.table] ?? r.table}`);
   if (r.proto !== 'boot') parts.push(`proto ${r.proto}`);
   // ip prints the scope unless it is the default for the route type (universe for unicast).
   if (r.scope !== 'universe' && !(r.type === 'blackhole' || r.type === 'unreachable' || r.type === 'prohibit')) parts.push(`scope ${r.scope}`);
