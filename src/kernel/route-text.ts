@@ -1,6 +1,6 @@
 import { formatRouteDst } from '../net/cidr.js';
 import { formatIpv4 } from '../net/ipv4.js';
-import { RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN, type Route } from './route.js';
+import { RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN, type FibRule, type Route } from './route.js';
 
 const TABLE_NAMES: Readonly<Record<number, string>> = { [RT_TABLE_LOCAL]: 'local', [RT_TABLE_MAIN]: 'main', [RT_TABLE_DEFAULT]: 'default' };
 
@@ -24,4 +24,15 @@ export function formatRouteLine(r: Route, opts: { readonly showTable?: boolean }
   if (r.metric !== 0) parts.push(`metric ${r.metric}`);
   if (r.onlink) parts.push('onlink');
   return parts.join(' ');
+}
+
+/** One line of `ip rule` (iproute2 ip/iprule.c): `32766:\tfrom all lookup main`. */
+export function formatRuleLine(r: FibRule): string {
+  const parts = [`from ${r.from ? formatRouteDst(r.from) : 'all'}`];
+  if (r.to) parts.push(`to ${formatRouteDst(r.to)}`);
+  if (r.fwmark) parts.push(`fwmark 0x${r.fwmark.value.toString(16)}${r.fwmark.mask !== 0xffffffff ? `/0x${r.fwmark.mask.toString(16)}` : ''}`);
+  if (r.iif) parts.push(`iif ${r.iif}`);
+  if (r.oif) parts.push(`oif ${r.oif}`);
+  parts.push(`lookup ${TABLE_NAMES[r.table] ?? r.table}`);
+  return `${r.priority}:\t${parts.join(' ')}`;
 }

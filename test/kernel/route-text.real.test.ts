@@ -5,7 +5,7 @@ import { mac } from '../../src/net/mac.js';
 import { unwrap } from '../../src/lib/result.js';
 import { addAddr, addLink, addNetns, addRoute, EMPTY_WORLD, setLinkUp } from '../../src/kernel/ops.js';
 import { getNetns } from '../../src/kernel/netns.js';
-import { formatRouteLine } from '../../src/kernel/route-text.js';
+import { formatRouteLine, formatRuleLine } from '../../src/kernel/route-text.js';
 import { canUseNetns, deleteNetnsWithPrefix, NETNS_SKIP_REASON, sh, uniquePrefix } from '../support/netns.js';
 
 const prefix = uniquePrefix('rt');
@@ -50,5 +50,6 @@ describe.skipIf(!canUseNetns())(`ip route text matches the real kernel (${NETNS_
     w = unwrap(addRoute(w, 'a', { type: 'blackhole', dst: cidr('10.244.9.0/26'), proto: 'bird' }));
     const model = getNetns(w, 'a').routes.map((r) => formatRouteLine(r)).sort();
     expect(model).toEqual(real);
+    expect(getNetns(w, 'a').rules.map(formatRuleLine)).toEqual(ip('rule').split('\n').filter(Boolean));
   });
 });
