@@ -192,13 +192,14 @@ function neighOutput(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, nexthop:
 }
 
 /** dev_queue_xmit: hand a frame to a device driver. */
-export function devXmit(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, frame: Frame): Outcomes {
+export function devXmit(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, frame: Frame, bridgedUnchanged = false): Outcomes {
   const link = linkOf(ns, dev);
   const packet = frame.payload.kind === 'ipv4' ? frame.payload.packet : null;
   if (cur.hops > env.maxHops) return [finish(cur, { kind: 'LOOP', netns: ns.id }, packet)];
   return match(link.kind)
     .with({ type: 'veth' }, (k) => {
-      let c = capture(cur, ns.id, dev, frame);
+      // A frame a bridge forwards unchanged is the same bytes on the same segment: one capture.
+      let c = bridgedUnchanged ? { ...cur, hops: cur.hops + 1 } : capture(cur, ns.id, dev, frame);
       c = step(env, c, { netns: ns.id, dev, stage: 'xmit', summary: `xmit on ${dev} (veth) -> peer ${k.peer.ifname} in ${env.label(k.peer.netns).where}`, frame, packet });
       // veth_xmit -> the peer's netif_rx; crossing netns scrubs the mark and conntrack reference.
       return netifReceive(env, c, getNetns(env.world, k.peer.netns), k.peer.ifname, frame);
@@ -292,7 +293,7 @@ function bridgeInput(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string, port:
       }
       if (!dstMac) return [finish(c3, { kind: 'NEIGH_FAILED', netns: ns.id, dev: bridge, nexthop: res.nexthop }, p2)];
       c3 = step(env, c3, { netns: ns.id, dev: bridge, stage: 'bridge', summary: `br_netfilter: DNAT target is on this bridge; frame re-addressed to ${dstMac} and bridged (no routing, TTL unchanged)` });
-      return bridgeDecide(env, c3, ns, bridge, port, { eth: { src: frame.eth.src, dst: dstMac }, payload: f2.payload }, true);
+      return bridgeDecide(env, c3, ns, bridge, port, { eth: { src: frame.eth.src, dst: dstMac }, payload: f2.payload }, true, true);
     }
     const br = linkOf(ns, bridge);
     return bridgeDecide(env, c3, ns, bridge, port, { eth: { src: frame.eth.src, dst: br.mac ?? ZERO_MAC }, payload: f2.payload }, true);
@@ -300,7 +301,7 @@ function bridgeInput(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string, port:
 }
 
 /** The fdb decision of br_handle_frame_finish: local delivery, forward, or flood. */
-function bridgeDecide(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string, inPort: string, frame: Frame, preroutingDone: boolean): Outcomes {
+function bridgeDecide(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string, inPort: string, frame: Frame, preroutingDone: boolean, rewritten = false): Outcomes {
   const br = linkOf(ns, bridge);
   const dst = frame.eth.dst;
   const isLocal = dst === br.mac || ns.links.some((l) => l.master === bridge && l.mac === dst);
@@ -314,12 +315,12 @@ function bridgeDecide(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string, inPo
     return passUp(step(env, cur, { netns: ns.id, dev: bridge, stage: 'bridge', summary: `bridge ${bridge}: ${dst} is the bridge's own address; deliver up to ${bridge}` }));
   }
   // br_handle_frame_finish: broadcast and multicast go to every port and up to the bridge itself.
-  if (isMulticastMac(dst)) return [...passUp(cur), ...bridgeForward(env, cur, ns, bridge, inPort, frame, preroutingDone)];
-  return bridgeForward(env, cur, ns, bridge, inPort, frame, preroutingDone);
+  if (isMulticastMac(dst)) return [...passUp(cur), ...bridgeForward(env, cur, ns, bridge, inPort, frame, preroutingDone, rewritten)];
+  return bridgeForward(env, cur, ns, bridge, inPort, frame, preroutingDone, rewritten);
 }
 
 /** br_forward / br_flood, with br_netfilter FORWARD and POSTROUTING for bridged IPv4. */
-function bridgeForward(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string, inPort: string | null, frame: Frame, viaBrNetfilter: boolean): Outcomes {
+function bridgeForward(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string, inPort: string | null, frame: Frame, viaBrNetfilter: boolean, rewritten = false): Outcomes {
   const dst = frame.eth.dst;
   const ports = ns.links.filter((l) => l.master === bridge && l.up).map((l) => l.name);
   const staticPort = ns.fdb.find((f) => f.master === bridge && f.mac === dst)?.dev;
@@ -338,11 +339,12 @@ function bridgeForward(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string, inP
     outs = ports.filter((p) => p !== inPort || (linkOf(ns, p).bridgePort?.hairpin ?? false));
     c = step(env, c, { netns: ns.id, dev: bridge, stage: 'bridge', summary: `bridge ${bridge}: ${dst === BROADCAST_MAC ? 'broadcast' : `${dst} unknown`}, flood to ${outs.join(', ') || 'no port'}` });
   }
+  const fromPort = inPort !== null && !rewritten;
   const results: Outcomes = outs.flatMap((out) => {
-    if (!packet || !viaBrNetfilter || inPort === null) return devXmit(env, c, ns, out, frame);
+    if (!packet || !viaBrNetfilter || inPort === null) return devXmit(env, c, ns, out, frame, fromPort);
     const devs = bridgeHookDevices(bridge, inPort, out);
     return hook(env, c, ns, 'FORWARD', packet, devs, 0, (c2, p2, mark) =>
-      hook(env, c2, ns, 'POSTROUTING', p2, devs, mark, (c3, p3) => devXmit(env, c3, ns, out, { ...frame, payload: { kind: 'ipv4', packet: p3 } })),
+      hook(env, c2, ns, 'POSTROUTING', p2, devs, mark, (c3, p3) => devXmit(env, c3, ns, out, { ...frame, payload: { kind: 'ipv4', packet: p3 } }, fromPort && p3 === packet)),
     );
   });
   // A flooded unicast frame reaches hosts that discard it; keep the copy that mattered.
