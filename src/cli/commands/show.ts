@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { match } from 'ts-pattern';
 import { getNetns } from '../../kernel/netns.js';
 import { printBridgeFdb, printIpAddr, printIpLink, printIpNeigh, printIpRoute, printIpRule, printSysctl } from '../../kernel/print/index.js';
-import { printIptablesSave } from '../../kernel/netfilter/print.js';
+import { printRuleset } from '../../kernel/netfilter/print.js';
 import type { System } from '../../topology/system.js';
 import { loadSystem } from '../load.js';
 import { UsageError } from '../exit.js';
@@ -36,7 +36,7 @@ export function showText(system: System, netns: string, what: ShowWhat): string 
     .with('rules', () => printIpRule(ns))
     .with('neigh', () => printIpNeigh(ns))
     .with('fdb', () => printBridgeFdb(system.world, netns))
-    .with('iptables', () => printIptablesSave(ns.netfilter))
+    .with('iptables', () => printRuleset(ns.netfilter))
     .with('sysctl', () => printSysctl(ns))
     .exhaustive();
 }
