@@ -7,7 +7,6 @@ import { podPorts, type Pod } from '../cluster/pod.js';
 import type { ControllerEvent } from '../controllers/events.js';
 import { nodeNetns, podNetns, UNDERLAY_NETNS } from '../controllers/names.js';
 import { programFlannel } from '../controllers/cni/flannel/program.js';
-import type { FlannelBackend } from '../controllers/cni/flannel/config.js';
 import { programKubeProxy } from '../controllers/kube-proxy/program.js';
 import type { SocketLookup } from '../trace/env.js';
 import type { NetnsInfo, System } from './system.js';
@@ -68,14 +67,6 @@ function netnsTable(c: Cluster): Map<string, NetnsInfo> {
   return m;
 }
 
-function flannelBackend(c: Cluster): FlannelBackend | null {
-  if (c.header.cni.kind !== 'flannel') return null;
-  return match(c.header.cni.backend)
-    .with({ type: 'vxlan' }, (b): FlannelBackend => ({ type: 'vxlan', vni: b.vni, port: b.port, directRouting: b.directRouting, mtu: b.mtu }))
-    .with({ type: 'host-gw' }, (): FlannelBackend => ({ type: 'host-gw' }))
-    .exhaustive();
-}
-
 /**
  * Bring a cluster to life: build the underlay and the nodes, then let each controller program
  * the kernels the way the real component does (CNI, kube-proxy).
@@ -87,8 +78,8 @@ export function buildSystem(c: Cluster): Result<System, string> {
   );
   const events: ControllerEvent[] = [];
   const podsOnNetwork = c.pods.filter((p) => !p.hostNetwork);
-  const backend = flannelBackend(c);
-  if (backend === null) return err(`CNI ${c.header.cni.kind} is not modelled yet; podnet currently models flannel (vxlan, host-gw)`);
+  if (c.header.cni.kind !== 'flannel') return err(`CNI ${c.header.cni.kind} is not modelled yet; podnet currently models flannel (vxlan, host-gw)`);
+  const backend = c.header.cni.backend;
   const nodes = [];
   for (const n of c.nodes) {
     if (!n.podCIDR) return err(`node ${n.name} has no podCIDR; flannel needs one per node`);

@@ -1,10 +1,9 @@
 import type { Cidr } from '../../../net/cidr.js';
 import type { Ipv4 } from '../../../net/ipv4.js';
+import type { FlannelBackendConfig } from '../../../cluster/header.js';
 
-/** Flannel's net-conf.json `Backend` block, as podnet models it. */
-export type FlannelBackend =
-  | { readonly type: 'vxlan'; readonly vni: number; readonly port: number; readonly directRouting: boolean; readonly mtu: number | null }
-  | { readonly type: 'host-gw' };
+/** Flannel's net-conf.json `Backend` block: the header's own type. */
+export type FlannelBackend = FlannelBackendConfig;
 
 /** What flanneld and the flannel CNI plugin need to know about the cluster. */
 export interface FlannelInput {
