@@ -148,3 +148,17 @@ export function renderSized(tree: ReactElement, size: { columns: number; rows: n
     },
   };
 }
+
+/** Poll until `check` stops throwing (or 3 s pass, then rethrow): no fixed sleeps under load. */
+export async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await tick(10);
+    }
+  }
+}
