@@ -411,4 +411,3 @@ describe('loading', () => {
     await eventually(() => expect(plain(r.lastFrame())).toContain('from default/pod-a'));
   });
 });
-});
