@@ -407,7 +407,10 @@ describe('loading', () => {
     await eventually(() => expect(plain(r.lastFrame())).toContain('cannot load the topology'));
     expect(plain(r.lastFrame())).toContain('x.yaml:3:1: expected a mapping');
     fail = false;
-    r.stdin.write('R');
-    await eventually(() => expect(plain(r.lastFrame())).toContain('from default/pod-a'));
+    // Ink attaches its input handler in an effect after the first frame; keep pressing until seen.
+    await eventually(() => {
+      r.stdin.write('R');
+      expect(plain(r.lastFrame())).toContain('from default/pod-a');
+    });
   });
 });

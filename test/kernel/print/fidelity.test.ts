@@ -60,12 +60,12 @@ describe.skipIf(!env.ok)(title, () => {
       model[id] = normalizeState(printModelState(world, id, labPrintOptions(lab)), { ignoreDynamic: false });
       real[id] = normalizeState(await readRealState(lab, id), { ignoreDynamic: false });
     }
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await teardownLab(prefix);
     expect(await listLabNetns(prefix)).toEqual([]);
-  });
+  }, 120_000);
 
   for (const id of ['h', 'p', 'u']) {
     it.each(STATE_SECTIONS)(`${id}: %s`, (section) => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ipv4 } from '../../../src/net/ipv4.js';
+import { formatIpv4, ipv4 } from '../../../src/net/ipv4.js';
+import type { IfAddr } from '../../../src/kernel/addr.js';
 import { mac } from '../../../src/net/mac.js';
 import type { Netns, World } from '../../../src/kernel/netns.js';
-import { formatFdb, kernelAddrOrder, printBridgeFdb, printIpAddr, printIpLink, printIpNeigh, printIpNeighProxy, printIpRoute, printSysctl } from '../../../src/kernel/print/index.js';
+import { formatFdb, kernelAddrOrder, printBridgeFdb, printIpAddr, printIpLink, printIpNeigh, printIpNeighProxy, printIpRoute, printSysctl, sysctlDisplayName, sysctlPath } from '../../../src/kernel/print/index.js';
 import { fixtureWorld } from './fixture.js';
 
 /** Printer cases that need no root; the byte-for-byte check against iproute2 is fidelity.test.ts. */
@@ -29,6 +30,11 @@ describe('ip link', () => {
     expect(text).toContain('5: br-empty: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN mode');
   });
 
+  it('an up veth whose peer (elsewhere) is down and has the same ifindex as itself: DOWN', () => {
+    const w = withNetns(world, 'p', (ns) => ({ ...ns, links: ns.links.map((l) => (l.name === 'eth0' ? { ...l, up: false } : l)) }));
+    expect(printIpLink(w, 'h')).toContain('2: veth1@if2: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1450 qdisc noqueue master cni0 state DOWN mode');
+  });
+
   it('details: the vxlan line of a Flannel device', () => {
     expect(printIpLink(world, 'h', { details: true })).toContain(
       '    vxlan id 1 local 192.168.1.101 dev eth0 srcport 0 0 dstport 8472 nolearning ttl auto ageing 300 udpcsum noudp6zerocsumtx noudp6zerocsumrx \n',
@@ -42,9 +48,10 @@ describe('ip link', () => {
 
 describe('ip addr', () => {
   it('orders a device’s addresses as the kernel does: narrower-scope primaries first, secondaries last', () => {
-    const h = world.netns.get('h');
-    const order = kernelAddrOrder(h?.addrs.filter((a) => a.dev === 'cni0' || a.dev === 'eth0') ?? []);
-    expect(order.map((o) => `${o.addr.dev} ${o.addr.scope}${o.secondary ? ' secondary' : ''}`)).toEqual(['cni0 link', 'eth0 global', 'eth0 global secondary', 'cni0 global']);
+    // Verified on kernel 6.18: added in the order A, B, C, D, `ip addr` lists D, A, C, B.
+    const a = (ip: string, prefix: number, scope: 'global' | 'link'): IfAddr => ({ dev: 'br0', local: ipv4(ip), prefix, broadcast: null, scope });
+    const order = kernelAddrOrder([a('10.0.0.1', 24, 'global'), a('10.0.0.2', 24, 'global'), a('10.0.5.1', 16, 'global'), a('10.9.9.9', 32, 'link')]);
+    expect(order.map((o) => `${formatIpv4(o.addr.local)}${o.secondary ? ' secondary' : ''}`)).toEqual(['10.9.9.9', '10.0.0.1', '10.0.5.1', '10.0.0.2 secondary']);
     expect(printIpAddr(world, 'h')).toContain('    inet 192.168.1.201/24 brd 192.168.1.255 scope global secondary eth0\n       valid_lft forever preferred_lft forever\n');
   });
 });
@@ -130,5 +137,11 @@ describe('sysctl', () => {
     if (!ns) throw new Error('h');
     expect(printSysctl(ns)).toBe('net.ipv4.ip_forward = 1\n');
     expect(printSysctl(ns, ['net.ipv4.ip_local_port_range', 'net.bridge.bridge-nf-call-iptables'])).toBe('net.ipv4.ip_local_port_range = 32768\t60999\nnet.bridge.bridge-nf-call-iptables = 1\n');
+  });
+
+  it('a device with a dot in its name: sysctl shows flannel/1 and is asked with slashes', () => {
+    expect(sysctlDisplayName('net.ipv6.conf.flannel.1.accept_ra')).toBe('net.ipv6.conf.flannel/1.accept_ra');
+    expect(sysctlPath('net.ipv6.conf.flannel.1.accept_ra')).toBe('net/ipv6/conf/flannel.1/accept_ra');
+    expect(sysctlPath('net.ipv4.conf.eth0.arp_notify')).toBe('net.ipv4.conf.eth0.arp_notify');
   });
 });
