@@ -1,121 +1,226 @@
 import { err, ok, type Result } from '../lib/result.js';
 import { ipv4FromBytes } from './ipv4.js';
 import { macFromBytes } from './mac.js';
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, type Frame, type IcmpMessage, type Ipv4Packet, type L4, type UdpPayload } from './packet.js';
+import {
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  IPPROTO_ICMP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  type ArpMessage,
+  type EthHeader,
+  type Frame,
+  type IcmpMessage,
+  type Ipv4Header,
+  type Ipv4Packet,
+  type L4,
+  type UdpPayload,
+} from './packet.js';
 
-/** Which UDP destination ports carry VXLAN (Linux's 8472 and IANA's 4789 by default). */
+/**
+ * Bytes to packets, the inverse of encode.ts: decodeFrame(encodeFrame(f)) equals f.
+ *
+ * - Malformed or truncated bytes are an error value naming the layer, the byte offset (from the
+ *   start of the outermost frame, as Wireshark counts) and what was expected. Nothing throws.
+ * - Well-formed bytes the model cannot represent (an unknown EtherType or IP protocol, IPv4
+ *   options or fragments, TCP URG/ECE/CWR, a non-VXLAN header on a VXLAN port) become `raw` at
+ *   the enclosing layer, so re-encoding gives the same bytes back.
+ * - Checksums are not verified (captures on veth carry partial checksums when offload is on) and
+ *   Ethernet padding after the IPv4 total length or the ARP message is dropped.
+ */
+
 export interface DecodeOptions {
+  /** UDP destination ports decoded as VXLAN. */
   readonly vxlanPorts?: readonly number[];
 }
 
-const DEFAULT_VXLAN_PORTS = [8472, 4789];
+/** 8472: the Linux vxlan default, which Flannel uses; 4789: the IANA port (RFC 7348 §5). */
+export const DEFAULT_VXLAN_PORTS: readonly number[] = [8472, 4789];
 
-function need(b: Uint8Array, offset: number, n: number, what: string): string | null {
-  return b.length - offset < n ? `truncated ${what} at byte ${offset}: need ${n} bytes, have ${Math.max(0, b.length - offset)}` : null;
+export function decodeFrame(bytes: Uint8Array, opts: DecodeOptions = {}): Result<Frame, string> {
+  return frameAt(input(bytes, opts), 0, bytes.length);
 }
 
-function decodeIcmp(b: Uint8Array): Result<IcmpMessage, string> {
-  const short = need(b, 0, 4, 'ICMP header');
-  if (short) return err(short);
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const type = b[0] ?? 0;
-  const code = b[1] ?? 0;
-  if (type === 8 || type === 0) {
-    const s = need(b, 0, 8, 'ICMP echo');
-    if (s) return err(s);
-    return ok({ type: type === 8 ? 'echo-request' : 'echo-reply', id: v.getUint16(4), seq: v.getUint16(6), data: b.slice(8) });
-  }
-  if (type === 3 || type === 11) {
-    const s = need(b, 0, 8, 'ICMP error');
-    if (s) return err(s);
-    return ok({ type: type === 3 ? 'dest-unreachable' : 'time-exceeded', code, mtu: v.getUint16(6), quoted: b.slice(8) });
-  }
-  return ok({ type: 'other', icmpType: type, code, rest: b.slice(4) });
+/** An IPv4 datagram without link layer; options and fragments are errors here (no raw fallback). */
+export function decodeIpv4Packet(bytes: Uint8Array, opts: DecodeOptions = {}): Result<Ipv4Packet, string> {
+  const r = ipv4At(input(bytes, opts), 0, bytes.length);
+  if (!r.ok) return r;
+  return 'unmodelled' in r.value ? err(`IPv4 header at byte 0: ${r.value.unmodelled}, which podnet does not model`) : ok(r.value);
 }
 
-function decodeL4(protocol: number, b: Uint8Array, opts: DecodeOptions, base: number): Result<L4, string> {
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  if (protocol === IPPROTO_ICMP) {
-    const m = decodeIcmp(b);
-    return m.ok ? ok({ kind: 'icmp', message: m.value }) : m;
-  }
-  if (protocol === IPPROTO_UDP) {
-    const s = need(b, 0, 8, 'UDP header');
-    if (s) return err(`${s} (offset ${base})`);
-    const sport = v.getUint16(0);
-    const dport = v.getUint16(2);
-    const len = v.getUint16(4);
-    if (len < 8 || len > b.length) return err(`UDP length ${len} at byte ${base + 4} does not fit the ${b.length} bytes left`);
-    const data = b.slice(8, len);
-    let payload: UdpPayload = { kind: 'raw', bytes: data };
-    if ((opts.vxlanPorts ?? DEFAULT_VXLAN_PORTS).includes(dport) && data.length >= 8 && ((data[0] ?? 0) & 0x08) !== 0) {
-      // RFC 7348: I flag set, VNI in bytes 4-6.
-      const vni = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(4) >>> 8;
-      const inner = decodeFrame(data.slice(8), opts);
-      if (!inner.ok) return err(`inner frame of VXLAN VNI ${vni}: ${inner.error}`);
-      payload = { kind: 'vxlan', vni, frame: inner.value };
-    }
-    return ok({ kind: 'udp', sport, dport, payload });
-  }
-  if (protocol === IPPROTO_TCP) {
-    const s = need(b, 0, 20, 'TCP header');
-    if (s) return err(s);
-    const hlen = ((b[12] ?? 0) >> 4) * 4;
-    if (hlen < 20 || hlen > b.length) return err(`TCP data offset ${hlen} at byte ${base + 12} is invalid`);
-    const f = b[13] ?? 0;
-    return ok({
-      kind: 'tcp',
-      sport: v.getUint16(0),
-      dport: v.getUint16(2),
-      seq: v.getUint32(4),
-      ack: v.getUint32(8),
-      flags: { fin: (f & 1) !== 0, syn: (f & 2) !== 0, rst: (f & 4) !== 0, psh: (f & 8) !== 0, ack: (f & 16) !== 0 },
-      window: v.getUint16(14),
-      options: b.slice(20, hlen),
-      data: b.slice(hlen),
-    });
-  }
-  return ok({ kind: 'raw', bytes: b.slice() });
+interface Input {
+  readonly b: Uint8Array;
+  readonly v: DataView;
+  readonly vxlanPorts: readonly number[];
 }
 
-export function decodeIpv4Packet(b: Uint8Array, opts: DecodeOptions = {}, base = 0): Result<Ipv4Packet, string> {
-  const s = need(b, 0, 20, 'IPv4 header');
-  if (s) return err(s);
-  const version = (b[0] ?? 0) >> 4;
-  const ihl = ((b[0] ?? 0) & 15) * 4;
-  if (version !== 4) return err(`IP version ${version} at byte ${base}; expected 4`);
-  if (ihl < 20) return err(`IPv4 header length ${ihl} at byte ${base} is below 20`);
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const total = v.getUint16(2);
-  if (total < ihl || total > b.length) return err(`IPv4 total length ${total} at byte ${base + 2} does not fit the ${b.length} bytes captured`);
-  const l4 = decodeL4(b[9] ?? 0, b.slice(ihl, total), opts, base + ihl);
-  if (!l4.ok) return l4;
+/** Well-formed, but beyond what the model represents: the caller keeps the bytes raw. */
+interface Unmodelled {
+  readonly unmodelled: string;
+}
+
+function input(bytes: Uint8Array, opts: DecodeOptions): Input {
+  // A plain view, so slice() copies even when given a Node Buffer (whose slice() aliases).
+  const b = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { b, v: new DataView(b.buffer, b.byteOffset, b.byteLength), vxlanPorts: opts.vxlanPorts ?? DEFAULT_VXLAN_PORTS };
+}
+
+function bad(what: string, at: number, expected: string, found: string | number): Result<never, string> {
+  return err(`${what} at byte ${at}: expected ${expected}, found ${found}`);
+}
+
+function short(what: string, at: number, need: number, have: number): Result<never, string> {
+  return bad(what, at, `${need} bytes`, `${have} (truncated)`);
+}
+
+function frameAt(x: Input, at: number, end: number): Result<Frame, string> {
+  if (end - at < 14) return short('Ethernet header', at, 14, end - at);
+  // Ethernet II: destination MAC, source MAC, EtherType.
+  const eth: EthHeader = { dst: macFromBytes(x.b, at), src: macFromBytes(x.b, at + 6) };
+  const ethertype = x.v.getUint16(at + 12);
+  const body = at + 14;
+  const raw = (): Result<Frame, string> => ok({ eth, payload: { kind: 'raw', ethertype, bytes: x.b.slice(body, end) } });
+  if (ethertype === ETHERTYPE_IPV4) {
+    const p = ipv4At(x, body, end);
+    if (!p.ok) return p;
+    return 'unmodelled' in p.value ? raw() : ok({ eth, payload: { kind: 'ipv4', packet: p.value } });
+  }
+  if (ethertype === ETHERTYPE_ARP) {
+    const a = arpAt(x, body, end);
+    if (!a.ok) return a;
+    return a.value === null ? raw() : ok({ eth, payload: { kind: 'arp', arp: a.value } });
+  }
+  return raw();
+}
+
+/** RFC 826; null for hardware/protocol types or opcodes other than Ethernet/IPv4 request/reply. */
+function arpAt(x: Input, at: number, end: number): Result<ArpMessage | null, string> {
+  if (end - at < 8) return short('ARP header', at, 8, end - at);
+  const hrd = x.v.getUint16(at); // ar$hrd
+  const pro = x.v.getUint16(at + 2); // ar$pro
+  const hln = x.v.getUint8(at + 4); // ar$hln
+  const pln = x.v.getUint8(at + 5); // ar$pln
+  const op = x.v.getUint16(at + 6); // ar$op
+  if (hrd !== 1 || pro !== ETHERTYPE_IPV4 || hln !== 6 || pln !== 4 || (op !== 1 && op !== 2)) return ok(null);
+  if (end - at < 28) return short('ARP message for Ethernet/IPv4', at, 28, end - at);
   return ok({
-    header: { src: ipv4FromBytes(b, 12), dst: ipv4FromBytes(b, 16), ttl: b[8] ?? 0, protocol: b[9] ?? 0, id: v.getUint16(4), df: (v.getUint16(6) & 0x4000) !== 0, tos: b[1] ?? 0 },
-    payload: l4.value,
+    op: op === 1 ? 'request' : 'reply',
+    senderMac: macFromBytes(x.b, at + 8), // ar$sha
+    senderIp: ipv4FromBytes(x.b, at + 14), // ar$spa
+    targetMac: macFromBytes(x.b, at + 18), // ar$tha
+    targetIp: ipv4FromBytes(x.b, at + 24), // ar$tpa
   });
 }
 
-/** Decode an Ethernet II frame; unknown ethertypes and protocols stay as raw bytes. */
-export function decodeFrame(b: Uint8Array, opts: DecodeOptions = {}): Result<Frame, string> {
-  const s = need(b, 0, 14, 'Ethernet header');
-  if (s) return err(s);
-  const eth = { dst: macFromBytes(b, 0), src: macFromBytes(b, 6) };
-  const ethertype = ((b[12] ?? 0) << 8) | (b[13] ?? 0);
-  const body = b.slice(14);
-  if (ethertype === ETHERTYPE_IPV4) {
-    const p = decodeIpv4Packet(body, opts, 14);
-    return p.ok ? ok({ eth, payload: { kind: 'ipv4', packet: p.value } }) : p;
+/** RFC 791 §3.1. */
+function ipv4At(x: Input, at: number, end: number): Result<Ipv4Packet | Unmodelled, string> {
+  const n = end - at;
+  if (n < 20) return bad('IPv4 header', at, 'at least 20 bytes', `${n} (truncated)`);
+  const version = x.v.getUint8(at) >> 4;
+  if (version !== 4) return bad('IP version', at, '4', version);
+  const ihl = (x.v.getUint8(at) & 0x0f) * 4; // IHL counts 32-bit words
+  if (ihl < 20) return bad('IPv4 header length (IHL)', at, 'at least 5 words (20 bytes)', `${ihl / 4} words`);
+  const total = x.v.getUint16(at + 2); // Total Length: header + data
+  if (total < ihl) return bad('IPv4 total length', at + 2, `at least the ${ihl}-byte header`, total);
+  if (total > n) return bad('IPv4 total length', at + 2, `at most the ${n} bytes present`, `${total} (truncated)`);
+  if (ihl > 20) return ok({ unmodelled: `${ihl - 20} bytes of IPv4 options` });
+  const frag = x.v.getUint16(at + 6); // flags (reserved, DF 0x4000, MF 0x2000) + 13-bit fragment offset
+  if ((frag & 0x8000) !== 0) return ok({ unmodelled: 'the reserved IPv4 flag set' });
+  if ((frag & 0x3fff) !== 0) return ok({ unmodelled: 'a fragment (MF set or a fragment offset)' });
+  const header: Ipv4Header = {
+    tos: x.v.getUint8(at + 1),
+    id: x.v.getUint16(at + 4),
+    df: (frag & 0x4000) !== 0,
+    ttl: x.v.getUint8(at + 8),
+    protocol: x.v.getUint8(at + 9),
+    src: ipv4FromBytes(x.b, at + 12),
+    dst: ipv4FromBytes(x.b, at + 16),
+  };
+  // Bytes after `total` are Ethernet padding (a frame is at least 60 bytes on the wire): dropped.
+  const payload = l4At(x, at + 20, at + total, header.protocol);
+  return payload.ok ? ok({ header, payload: payload.value }) : payload;
+}
+
+function l4At(x: Input, at: number, end: number, protocol: number): Result<L4, string> {
+  if (protocol === IPPROTO_ICMP) {
+    const m = icmpAt(x, at, end);
+    return m.ok ? ok({ kind: 'icmp', message: m.value }) : m;
   }
-  if (ethertype === ETHERTYPE_ARP) {
-    const a = need(body, 0, 28, 'ARP message');
-    if (a) return err(a);
-    const op = ((body[6] ?? 0) << 8) | (body[7] ?? 0);
-    if (op !== 1 && op !== 2) return err(`ARP opcode ${op} at byte 20; expected 1 (request) or 2 (reply)`);
-    return ok({
-      eth,
-      payload: { kind: 'arp', arp: { op: op === 1 ? 'request' : 'reply', senderMac: macFromBytes(body, 8), senderIp: ipv4FromBytes(body, 14), targetMac: macFromBytes(body, 18), targetIp: ipv4FromBytes(body, 24) } },
-    });
+  if (protocol === IPPROTO_UDP) return udpAt(x, at, end);
+  if (protocol === IPPROTO_TCP) return tcpAt(x, at, end);
+  return ok({ kind: 'raw', bytes: x.b.slice(at, end) });
+}
+
+/** RFC 792; anything that does not fit the structured messages exactly is `other`. */
+function icmpAt(x: Input, at: number, end: number): Result<IcmpMessage, string> {
+  if (end - at < 8) return bad('ICMP header', at, '8 bytes', `${end - at} (truncated)`);
+  const type = x.v.getUint8(at);
+  const code = x.v.getUint8(at + 1);
+  const hi = x.v.getUint16(at + 4);
+  const lo = x.v.getUint16(at + 6);
+  const data = x.b.slice(at + 8, end);
+  // RFC 792 Echo (8) / Echo Reply (0), code 0: identifier, sequence number, data.
+  if ((type === 8 || type === 0) && code === 0) return ok({ type: type === 8 ? 'echo-request' : 'echo-reply', id: hi, seq: lo, data });
+  // RFC 792 Destination Unreachable (3): unused word, except code 4's next-hop MTU (RFC 1191 §4).
+  if (type === 3 && hi === 0 && (code === 4 || lo === 0)) return ok({ type: 'dest-unreachable', code, mtu: code === 4 ? lo : 0, quoted: data });
+  // RFC 792 Time Exceeded (11): unused word.
+  if (type === 11 && hi === 0 && lo === 0) return ok({ type: 'time-exceeded', code, mtu: 0, quoted: data });
+  return ok({ type: 'other', icmpType: type, code, rest: x.b.slice(at + 4, end) });
+}
+
+/** RFC 768. */
+function udpAt(x: Input, at: number, end: number): Result<L4, string> {
+  const n = end - at;
+  if (n < 8) return short('UDP header', at, 8, n);
+  const length = x.v.getUint16(at + 4); // header + data
+  if (length < 8) return bad('UDP length', at + 4, 'at least 8 (the header)', length);
+  if (length > n) return bad('UDP length', at + 4, `at most the ${n} bytes of IPv4 payload`, `${length} (truncated)`);
+  // IPv4 payload beyond the UDP length is legal but not representable: keep the datagram raw.
+  if (length < n) return ok({ kind: 'raw', bytes: x.b.slice(at, end) });
+  const sport = x.v.getUint16(at);
+  const dport = x.v.getUint16(at + 2);
+  let payload: UdpPayload = { kind: 'raw', bytes: x.b.slice(at + 8, end) };
+  if (x.vxlanPorts.includes(dport)) {
+    const vx = vxlanAt(x, at + 8, end);
+    if (!vx.ok) return vx;
+    payload = vx.value;
   }
-  return ok({ eth, payload: { kind: 'raw', ethertype, bytes: body } });
+  return ok({ kind: 'udp', sport, dport, payload });
+}
+
+/** RFC 7348 §5: flags 0x08 (I), 24 reserved bits, 24-bit VNI, 8 reserved bits, inner frame. */
+function vxlanAt(x: Input, at: number, end: number): Result<UdpPayload, string> {
+  if (end - at < 8) return short('VXLAN header', at, 8, end - at);
+  const word0 = x.v.getUint32(at);
+  const word1 = x.v.getUint32(at + 4);
+  // Only the header encode.ts writes (I flag alone, reserved bits zero) is modelled; others stay raw.
+  if (word0 !== 0x08000000 || (word1 & 0xff) !== 0) return ok({ kind: 'raw', bytes: x.b.slice(at, end) });
+  const vni = word1 >>> 8;
+  const inner = frameAt(x, at + 8, end);
+  if (!inner.ok) return err(`inside VXLAN VNI ${vni}: ${inner.error}`);
+  return ok({ kind: 'vxlan', vni, frame: inner.value });
+}
+
+/** RFC 793 §3.1. */
+function tcpAt(x: Input, at: number, end: number): Result<L4, string> {
+  const n = end - at;
+  if (n < 20) return bad('TCP header', at, 'at least 20 bytes', `${n} (truncated)`);
+  const offsetByte = x.v.getUint8(at + 12);
+  const hlen = (offsetByte >> 4) * 4; // Data Offset counts 32-bit words
+  if (hlen < 20) return bad('TCP data offset', at + 12, 'at least 5 words (20 bytes)', `${hlen / 4} words`);
+  if (hlen > n) return bad('TCP data offset', at + 12, `a header within the ${n}-byte segment`, `${hlen} bytes (truncated)`);
+  const flags = x.v.getUint8(at + 13);
+  // Reserved bits (incl. NS), CWR/ECE (RFC 3168), URG and the urgent pointer are not modelled.
+  if ((offsetByte & 0x0f) !== 0 || (flags & 0xe0) !== 0 || x.v.getUint16(at + 18) !== 0) return ok({ kind: 'raw', bytes: x.b.slice(at, end) });
+  return ok({
+    kind: 'tcp',
+    sport: x.v.getUint16(at),
+    dport: x.v.getUint16(at + 2),
+    seq: x.v.getUint32(at + 4),
+    ack: x.v.getUint32(at + 8),
+    flags: { fin: (flags & 0x01) !== 0, syn: (flags & 0x02) !== 0, rst: (flags & 0x04) !== 0, psh: (flags & 0x08) !== 0, ack: (flags & 0x10) !== 0 },
+    window: x.v.getUint16(at + 14),
+    options: x.b.slice(at + 20, at + hlen),
+    data: x.b.slice(at + hlen, end),
+  });
 }

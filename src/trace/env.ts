@@ -13,8 +13,8 @@ export interface WalkEnv {
   readonly runHook: (req: HookRequest) => readonly HookRun[];
   /** Sockets bound in a netns (TCP/UDP listeners of the modelled applications). */
   readonly sockets: (netns: string, protocol: 'tcp' | 'udp', port: number) => SocketLookup;
-  /** `ip route` text of a route, for the step record. */
-  readonly formatRoute: (route: Route) => string;
+  /** `ip route` text of a route in a netns, for the step record. */
+  readonly formatRoute: (netns: string, route: Route) => string;
   /** Upper bound on device transmissions before the walk declares a loop. */
   readonly maxHops: number;
 }

@@ -7,7 +7,8 @@ import type { WalkEnv } from './env.js';
 import { resolveEndpoint, type Endpoint, type EndpointSpec } from './endpoint.js';
 import { traceFlow, type FlowKind, type FlowOutcome } from './flow.js';
 import { netfilterHook } from './netfilter-hook.js';
-import { formatRouteLine } from '../kernel/route-text.js';
+import { formatRoute, printContext } from '../kernel/print/index.js';
+import { RT_TABLE_MAIN } from '../kernel/route.js';
 import { pickWeighted } from './seed.js';
 
 export interface TraceRequest {
@@ -38,7 +39,8 @@ export function walkEnv(system: System): WalkEnv {
     },
     runHook: netfilterHook,
     sockets: system.sockets,
-    formatRoute: formatRouteLine,
+    // As `ip route show table all` prints it (the table shown unless main).
+    formatRoute: (netns, route) => formatRoute(printContext(system.world, netns), route, route.table !== RT_TABLE_MAIN).trimEnd(),
     maxHops: MAX_HOPS,
   };
 }

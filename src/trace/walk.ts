@@ -71,7 +71,7 @@ function hook(
 }
 
 function routeStep(env: WalkEnv, cur: Cursor, ns: Netns, dev: string | null, res: FibResult, packet: Ipv4Packet): Cursor {
-  const lines = res.kind === 'none' ? [] : [env.formatRoute(res.route)];
+  const lines = res.kind === 'none' ? [] : [env.formatRoute(ns.id, res.route)];
   const summary = match(res)
     .with({ kind: 'local' }, () => `route: ${formatIpv4(packet.header.dst)} is local`)
     .with({ kind: 'broadcast' }, () => `route: broadcast`)
@@ -87,9 +87,9 @@ function routeStep(env: WalkEnv, cur: Cursor, ns: Netns, dev: string | null, res
 /** A route lookup that ended without a device: the disposition it implies. */
 function routeFailure(ns: Netns, res: FibResult, packet: Ipv4Packet, cur: Cursor, env: WalkEnv, forwarding: boolean): Outcomes | null {
   return match(res)
-    .with({ kind: 'blackhole' }, (r) => [finish(cur, { kind: 'BLACKHOLE', netns: ns.id, route: env.formatRoute(r.route) }, packet)])
+    .with({ kind: 'blackhole' }, (r) => [finish(cur, { kind: 'BLACKHOLE', netns: ns.id, route: env.formatRoute(ns.id, r.route) }, packet)])
     .with({ kind: 'unreachable' }, { kind: 'prohibit' }, (r) => [
-      finish(cur, { kind: 'NO_ROUTE', netns: ns.id, dst: packet.header.dst, detail: `${env.formatRoute(r.route)} (ICMP ${r.kind === 'prohibit' ? 'admin prohibited' : 'host unreachable'})` }, packet),
+      finish(cur, { kind: 'NO_ROUTE', netns: ns.id, dst: packet.header.dst, detail: `${env.formatRoute(ns.id, r.route)} (ICMP ${r.kind === 'prohibit' ? 'admin prohibited' : 'host unreachable'})` }, packet),
     ])
     .with({ kind: 'none' }, () => [
       finish(cur, { kind: 'NO_ROUTE', netns: ns.id, dst: packet.header.dst, detail: forwarding ? 'no route (ICMP net unreachable sent back)' : 'no route (connect fails with ENETUNREACH)' }, packet),

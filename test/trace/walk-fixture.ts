@@ -45,7 +45,7 @@ export function envFor(world: World): WalkEnv {
     label: (id) => ({ where: id, node: id.startsWith('node:') ? id.slice(5) : null }),
     runHook: netfilterHook,
     sockets: () => ({ kind: 'listening', what: 'test server' }),
-    formatRoute: simpleRoute,
+    formatRoute: (_netns, r) => simpleRoute(r),
     maxHops: 256,
   };
 }

@@ -36,10 +36,14 @@ export interface TrackResult {
 }
 
 function newProtoState(t: Tuple, now: number): ProtoState {
-  if (t.l4.kind === 'icmp') return { kind: 'icmp' };
-  if (t.proto === 6) return { kind: 'tcp', state: 'NONE', lastIndex: null, lastDir: null };
-  if (t.proto === 17) return { kind: 'udp', streamTs: now + 2 };
-  return { kind: 'generic' };
+  return match(t.l4)
+    .with({ kind: 'icmp' }, (): ProtoState => ({ kind: 'icmp' }))
+    .with({ kind: 'ports' }, { kind: 'none' }, (): ProtoState => {
+      if (t.proto === 6) return { kind: 'tcp', state: 'NONE', lastIndex: null, lastDir: null };
+      if (t.proto === 17) return { kind: 'udp', streamTs: now + 2 };
+      return { kind: 'generic' };
+    })
+    .exhaustive();
 }
 
 /** Start an unconfirmed entry for the first packet of a flow, or say why it is invalid. */
@@ -49,24 +53,60 @@ function startEntry(table: ConntrackTable, packet: Ipv4Packet, t: Tuple, opts: T
   if (t.l4.kind === 'icmp' && !ICMP_NEW_TYPES.has(t.l4.type)) {
     return { table, pkt: { kind: 'invalid', reason: `icmp_new: ICMP type ${t.l4.type} cannot start a connection` } };
   }
-  let proto = newProtoState(t, opts.now);
-  let timeout: number;
-  if (proto.kind === 'tcp') {
-    if (packet.payload.kind !== 'tcp') return { table, pkt: { kind: 'invalid', reason: 'TCP header not decoded' } };
-    // tcp_new(): only SYN, or (nf_conntrack_tcp_loose) a bare ACK, may start a connection.
-    const index = tcpIndex(packet.payload.flags);
-    const next = tcpTransition('original', index, 'NONE');
-    if (next === 'IV' || next === 'IG' || (index === 'ack' && opts.tcpLoose === false)) {
-      return { table, pkt: { kind: 'invalid', reason: `tcp_new: ${index.toUpperCase()} cannot start a connection` } };
-    }
-    proto = { kind: 'tcp', state: next, lastIndex: index, lastDir: 'original' };
-    // ESTABLISHED without a reply yet (mid-stream pickup) gets the UNACK timeout.
-    timeout = next === 'ESTABLISHED' ? TIMEOUTS.tcpUnack : TIMEOUTS.tcp[next];
-  } else if (proto.kind === 'udp') timeout = TIMEOUTS.udpUnreplied;
-  else if (proto.kind === 'icmp') timeout = TIMEOUTS.icmp;
-  else timeout = TIMEOUTS.generic;
-  const entry: ConntrackEntry = { id: table.nextId, original: t, reply, status: [], proto, mark: 0, timeout, refreshedAt: opts.now };
+  const invalid = (reason: string): TrackResult => ({ table, pkt: { kind: 'invalid', reason } });
+  const first = match(newProtoState(t, opts.now))
+    .with({ kind: 'tcp' }, (): { proto: ProtoState; timeout: number } | string => {
+      if (packet.payload.kind !== 'tcp') return 'TCP header not decoded';
+      // tcp_new(): only SYN, or (nf_conntrack_tcp_loose) a bare ACK, may start a connection.
+      const index = tcpIndex(packet.payload.flags);
+      const next = tcpTransition('original', index, 'NONE');
+      if (next === 'IV' || next === 'IG' || (index === 'ack' && opts.tcpLoose === false)) return `tcp_new: ${index.toUpperCase()} cannot start a connection`;
+      // ESTABLISHED without a reply yet (mid-stream pickup) gets the UNACK timeout.
+      return { proto: { kind: 'tcp', state: next, lastIndex: index, lastDir: 'original' }, timeout: next === 'ESTABLISHED' ? TIMEOUTS.tcpUnack : TIMEOUTS.tcp[next] };
+    })
+    .with({ kind: 'udp' }, (proto) => ({ proto, timeout: TIMEOUTS.udpUnreplied }))
+    .with({ kind: 'icmp' }, (proto) => ({ proto, timeout: TIMEOUTS.icmp }))
+    .with({ kind: 'generic' }, (proto) => ({ proto, timeout: TIMEOUTS.generic }))
+    .exhaustive();
+  if (typeof first === 'string') return invalid(first);
+  const entry: ConntrackEntry = { id: table.nextId, original: t, reply, status: [], proto: first.proto, mark: 0, timeout: first.timeout, refreshedAt: opts.now };
   return { table: { ...table, nextId: table.nextId + 1 }, pkt: { kind: 'new', entry } };
+}
+
+/** What a protocol's packet() callback decided for an existing entry. */
+type ProtoUpdate =
+  /** The packet is done with (invalid, ignored, entry killed, or reopened). */
+  | { readonly kind: 'result'; readonly result: TrackResult | 'reopen' }
+  /** New protocol state and timeout (null: not refreshed), and status bits to add. */
+  | { readonly kind: 'update'; readonly proto: ProtoState; readonly timeout: number | null; readonly add: readonly CtStatus[] };
+
+/** nf_conntrack_tcp_packet, without window tracking. */
+function tcpPacket(table: ConntrackTable, e: ConntrackEntry, p: Extract<ProtoState, { kind: 'tcp' }>, dir: 'original' | 'reply', packet: Ipv4Packet, tracked: PacketCt, now: number): ProtoUpdate {
+  const result = (r: TrackResult | 'reopen'): ProtoUpdate => ({ kind: 'result', result: r });
+  if (packet.payload.kind !== 'tcp') return result({ table, pkt: { kind: 'invalid', reason: 'TCP header not decoded' } });
+  const seenReply = hasStatus(e, 'SEEN_REPLY');
+  const index = tcpIndex(packet.payload.flags);
+  const old = p.state;
+  // A SYN on a closed connection reopens it: the old entry is killed and the lookup repeated.
+  if (dir === 'original' && index === 'syn' && (old === 'TIME_WAIT' || old === 'CLOSE')) return result('reopen');
+  const n = tcpTransition(dir, index, old);
+  if (n === 'IV') return result({ table, pkt: { kind: 'invalid', reason: `tcp: ${index.toUpperCase()} invalid in state ${old} (${dir})` } });
+  if (n === 'IG') return result({ table, pkt: tracked });
+  const proto: ProtoState = { kind: 'tcp', state: n, lastIndex: index, lastDir: dir };
+  let timeout: number | null = index === 'rst' ? TIMEOUTS.tcp.CLOSE : TIMEOUTS.tcp[n];
+  if (!seenReply) {
+    // "If only reply is a RST, we can consider ourselves not to have an established connection"
+    // nf_ct_kill: the entry leaves the hash (no later packet finds it), but this packet keeps
+    // its reference, so the rules still see it as part of the connection.
+    if (index === 'rst') return result({ table: replaceEntry(table, { ...e, proto, status: withStatus(e.status, 'DYING'), timeout: 0, refreshedAt: now }), pkt: tracked });
+    // Retransmitted SYN: the timeout is not renewed.
+    if (index === 'syn' && old === 'SYN_SENT') timeout = null;
+    else if (n === 'ESTABLISHED' && timeout > TIMEOUTS.tcpUnack) timeout = TIMEOUTS.tcpUnack;
+    return { kind: 'update', proto, timeout, add: [] };
+  }
+  // "Set ASSURED if we see valid ack in ESTABLISHED after SYN_RECV"
+  const assured = !hasStatus(e, 'ASSURED') && (old === 'SYN_RECV' || old === 'ESTABLISHED') && n === 'ESTABLISHED';
+  return { kind: 'update', proto, timeout, add: assured ? ['ASSURED'] : [] };
 }
 
 /** The protocol's packet() callback for an existing entry, then the SEEN_REPLY bit. */
@@ -75,45 +115,20 @@ function updateEntry(table: ConntrackTable, e: ConntrackEntry, dir: 'original' |
   const seenReply = hasStatus(e, 'SEEN_REPLY');
   const state: 'NEW' | 'ESTABLISHED' = dir === 'reply' || seenReply ? 'ESTABLISHED' : 'NEW';
   const tracked: PacketCt = { kind: 'tracked', id: e.id, dir, state };
-  let status: CtStatus[] = [...e.status];
-  let next: ConntrackEntry = e;
-  const refresh = (timeout: number) => ({ timeout, refreshedAt: now });
-  const p = e.proto;
-  if (p.kind === 'tcp') {
-    if (packet.payload.kind !== 'tcp') return { table, pkt: { kind: 'invalid', reason: 'TCP header not decoded' } };
-    const index = tcpIndex(packet.payload.flags);
-    const old = p.state;
-    // A SYN on a closed connection reopens it: the old entry is killed and the lookup repeated.
-    if (dir === 'original' && index === 'syn' && (old === 'TIME_WAIT' || old === 'CLOSE')) return 'reopen';
-    const n = tcpTransition(dir, index, old);
-    if (n === 'IV') return { table, pkt: { kind: 'invalid', reason: `tcp: ${index.toUpperCase()} invalid in state ${old} (${dir})` } };
-    if (n === 'IG') return { table, pkt: tracked };
-    let timeout: number = index === 'rst' ? TIMEOUTS.tcp.CLOSE : TIMEOUTS.tcp[n];
-    const proto: ProtoState = { kind: 'tcp', state: n, lastIndex: index, lastDir: dir };
-    if (!seenReply) {
-      // "If only reply is a RST, we can consider ourselves not to have an established connection"
-      // nf_ct_kill: the entry leaves the hash (no later packet finds it), but this packet keeps
-      // its reference, so the rules still see it as part of the connection.
-      if (index === 'rst') return { table: replaceEntry(table, { ...e, proto, status: withStatus(status, 'DYING'), timeout: 0, refreshedAt: now }), pkt: tracked };
-      if (index === 'syn' && old === 'SYN_SENT') {
-        // Retransmitted SYN: the timeout is not renewed.
-        next = { ...e, proto };
-        timeout = -1;
-      } else if (n === 'ESTABLISHED' && timeout > TIMEOUTS.tcpUnack) timeout = TIMEOUTS.tcpUnack;
-    } else if (!hasStatus(e, 'ASSURED') && (old === 'SYN_RECV' || old === 'ESTABLISHED') && n === 'ESTABLISHED') {
-      status = withStatus(status, 'ASSURED');
-    }
-    next = timeout < 0 ? next : { ...e, proto, ...refresh(timeout) };
-  } else if (p.kind === 'udp') {
+  const u = match(e.proto)
+    .with({ kind: 'tcp' }, (p) => tcpPacket(table, e, p, dir, packet, tracked, now))
     // nf_conntrack_udp_packet: a reply makes it a stream; still active after 2 s, it is ASSURED.
-    if (seenReply && now > p.streamTs) {
-      next = { ...e, ...refresh(TIMEOUTS.udpStream) };
-      status = withStatus(status, 'ASSURED');
-    } else next = { ...e, ...refresh(TIMEOUTS.udpUnreplied) };
-  } else if (p.kind === 'icmp') next = { ...e, ...refresh(TIMEOUTS.icmp) };
-  else next = { ...e, ...refresh(TIMEOUTS.generic) };
-  if (dir === 'reply') status = withStatus(status, 'SEEN_REPLY');
-  next = { ...next, status: withStatus(status) };
+    .with({ kind: 'udp' }, (p): ProtoUpdate =>
+      seenReply && now > p.streamTs
+        ? { kind: 'update', proto: p, timeout: TIMEOUTS.udpStream, add: ['ASSURED'] }
+        : { kind: 'update', proto: p, timeout: TIMEOUTS.udpUnreplied, add: [] },
+    )
+    .with({ kind: 'icmp' }, (p): ProtoUpdate => ({ kind: 'update', proto: p, timeout: TIMEOUTS.icmp, add: [] }))
+    .with({ kind: 'generic' }, (p): ProtoUpdate => ({ kind: 'update', proto: p, timeout: TIMEOUTS.generic, add: [] }))
+    .exhaustive();
+  if (u.kind === 'result') return u.result;
+  const status = withStatus(e.status, ...u.add, ...(dir === 'reply' ? (['SEEN_REPLY'] as const) : []));
+  const next: ConntrackEntry = { ...e, proto: u.proto, status, ...(u.timeout === null ? {} : { timeout: u.timeout, refreshedAt: now }) };
   return { table: replaceEntry(table, next), pkt: tracked };
 }
 
@@ -125,11 +140,12 @@ export function conntrackIn(table: ConntrackTable, packet: Ipv4Packet, opts: Tra
     if (icmp && ICMP_ERROR_TYPES.has(icmp.type) && packet.payload.kind === 'icmp') {
       const m = packet.payload.message;
       const inner = 'quoted' in m ? quotedTuple(m.quoted) : null;
-      // nf_conntrack_inet_error: the quoted datagram's tuple, looked up as is; the error
-      // travels opposite to the direction the quoted packet went.
-      const found = inner ? findByTuple(table, inner, opts.now) : null;
+      // nf_conntrack_inet_error: the quoted datagram is one this host sent on (after its NAT),
+      // so its inverted tuple is the one to look up; the error travels in that direction.
+      const inverted = inner ? invertTuple(inner) : null;
+      const found = inverted ? findByTuple(table, inverted, opts.now) : null;
       if (!found) return { table, pkt: { kind: 'invalid', reason: 'ICMP error about no tracked connection' } };
-      return { table, pkt: { kind: 'related', id: found.entry.id, dir: found.dir === 'original' ? 'reply' : 'original' } };
+      return { table, pkt: { kind: 'related', id: found.entry.id, dir: found.dir } };
     }
     return { table, pkt: { kind: 'invalid', reason: 'no conntrack tuple for this packet' } };
   }

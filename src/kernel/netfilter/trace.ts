@@ -1,0 +1,267 @@
+import { cidr, cidrContains } from '../../net/cidr.js';
+import type { Ipv4 } from '../../net/ipv4.js';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_NO_FLAGS, type Ipv4Packet } from '../../net/packet.js';
+import { confirm } from '../conntrack/confirm.js';
+import type { ConntrackEntry } from '../conntrack/entry.js';
+import { applyNat, natStepFor, type NatOptions } from '../conntrack/nat.js';
+import { formatConntrackEntry } from '../conntrack/print.js';
+import { EMPTY_CONNTRACK, getEntry, type ConntrackTable } from '../conntrack/table.js';
+import { conntrackIn, ctInfoOf, type PacketCt } from '../conntrack/track.js';
+import { evaluateHook } from './evaluate.js';
+import type { IpsetMap } from './ipset.js';
+import type { AddrType, AddrTypeOracle, Physdev } from './match-eval.js';
+import { EMPTY_RECENT, type RecentState } from './recent.js';
+import type { BuiltinChain, Ruleset } from './ruleset.js';
+import type { Hit, NatAction, StatisticBranch, Verdict } from './verdict.js';
+
+/**
+ * `podnet iptables trace`: one packet through one netns's rules, without the rest of the kernel.
+ * The packet either arrives on a device (PREROUTING, then the caller's routing decision: INPUT
+ * for local delivery, or FORWARD and POSTROUTING) or is sent by the host (OUTPUT, POSTROUTING).
+ * Conntrack runs as in the kernel, so NAT bindings, ctstate and the final entry are real; every
+ * `-m statistic` branch becomes its own outcome. Knows nothing about what the rules are for.
+ */
+
+export interface PacketSpec {
+  readonly src: Ipv4;
+  readonly dst: Ipv4;
+  readonly proto: 'tcp' | 'udp' | 'icmp';
+  readonly sport?: number;
+  readonly dport?: number;
+  readonly ttl?: number;
+}
+
+/** A TCP SYN, an empty UDP datagram or an ICMP echo request, as a connection's first packet. */
+export function packetFromSpec(s: PacketSpec): Ipv4Packet {
+  const protocol = s.proto === 'tcp' ? IPPROTO_TCP : s.proto === 'udp' ? IPPROTO_UDP : IPPROTO_ICMP;
+  const header = { src: s.src, dst: s.dst, ttl: s.ttl ?? 64, protocol, id: 0, df: true, tos: 0 };
+  if (s.proto === 'tcp') {
+    return {
+      header,
+      payload: { kind: 'tcp', sport: s.sport ?? 40000, dport: s.dport ?? 80, seq: 1, ack: 0, flags: { ...TCP_NO_FLAGS, syn: true }, window: 64240, options: new Uint8Array(), data: new Uint8Array() },
+    };
+  }
+  if (s.proto === 'udp') return { header, payload: { kind: 'udp', sport: s.sport ?? 40000, dport: s.dport ?? 53, payload: { kind: 'raw', bytes: new Uint8Array() } } };
+  return { header, payload: { kind: 'icmp', message: { type: 'echo-request', id: s.sport ?? 1, seq: 1, data: new Uint8Array() } } };
+}
+
+export type RouteDecision = { readonly kind: 'local' } | { readonly kind: 'forward'; readonly outDev: string };
+
+export type TraceOrigin =
+  /** Received on `inDev` (PREROUTING first). */
+  | { readonly kind: 'in'; readonly inDev: string | null; readonly physdev?: Physdev | null }
+  /** Sent by a local socket out of `outDev` (OUTPUT first). */
+  | { readonly kind: 'local'; readonly outDev: string };
+
+export interface TraceRequest {
+  readonly ruleset: Ruleset;
+  readonly packet: Ipv4Packet | PacketSpec;
+  readonly origin: TraceOrigin;
+  /** The routing decision after PREROUTING, given the (possibly DNATed) packet. */
+  readonly route?: RouteDecision | ((p: Ipv4Packet) => RouteDecision);
+  /** Address types; defaults to `localAddrs` (+127/8) LOCAL, 224/4 MULTICAST, else UNICAST. */
+  readonly addrType?: AddrTypeOracle;
+  readonly localAddrs?: readonly Ipv4[];
+  /** The out device's address, for MASQUERADE. */
+  readonly masqueradeAddr?: Ipv4 | null;
+  /** REDIRECT's local address (defaults to 127.0.0.1 for locally sent packets). */
+  readonly redirectAddr?: Ipv4 | null;
+  readonly mark?: number;
+  readonly ipsets?: IpsetMap;
+  readonly recent?: RecentState;
+  readonly conntrack?: ConntrackTable;
+  /** Seconds. */
+  readonly now?: number;
+}
+
+export interface TraceStage {
+  readonly hook: BuiltinChain;
+  readonly inDev: string | null;
+  readonly outDev: string | null;
+  readonly before: Ipv4Packet;
+  readonly after: Ipv4Packet;
+  readonly markBefore: number;
+  readonly markAfter: number;
+  readonly ctstate: string;
+  readonly hits: readonly Hit[];
+  readonly statistic: readonly StatisticBranch[];
+  readonly nat: NatAction | null;
+}
+
+export interface TraceOutcome {
+  readonly probability: number;
+  readonly verdict: Verdict;
+  /** The hook where the packet was dropped or rejected, or the last one. */
+  readonly stages: readonly TraceStage[];
+  readonly route: RouteDecision | null;
+  readonly packet: Ipv4Packet;
+  readonly mark: number;
+  readonly dnat: NatAction | null;
+  /** SNAT or MASQUERADE chosen in POSTROUTING (or INPUT). */
+  readonly snat: NatAction | null;
+  /** The connection's source address was rewritten. */
+  readonly masqueraded: boolean;
+  /** The conntrack entry after the packet (confirmed when it got through). */
+  readonly conntrack: ConntrackEntry | null;
+  /** Its `conntrack -L` line. */
+  readonly conntrackLine: string | null;
+  /** The netns's conntrack table after this packet, to trace the next packet of the flow. */
+  readonly conntrackTable: ConntrackTable;
+  readonly recent: RecentState;
+  /**
+   * Set when conntrack dropped a packet the rules accepted: no NAT binding could be made, or the
+   * entry clashed with a confirmed one at confirmation.
+   */
+  readonly conntrackError: string | null;
+}
+
+const LOOPBACK = cidr('127.0.0.0/8');
+const MULTICAST = cidr('224.0.0.0/4');
+
+export function localAddrOracle(local: readonly Ipv4[]): AddrTypeOracle {
+  return (a): AddrType => {
+    if (local.includes(a) || cidrContains(LOOPBACK, a)) return 'LOCAL';
+    if (cidrContains(MULTICAST, a)) return 'MULTICAST';
+    if (a === 0xffffffff) return 'BROADCAST';
+    return 'UNICAST';
+  };
+}
+
+interface Branch {
+  readonly p: number;
+  readonly packet: Ipv4Packet;
+  readonly mark: number;
+  readonly pkt: PacketCt;
+  readonly stages: readonly TraceStage[];
+  readonly recent: RecentState;
+  readonly dnat: NatAction | null;
+  readonly snat: NatAction | null;
+  readonly route: RouteDecision | null;
+}
+
+export function traceRuleset(req: TraceRequest): TraceOutcome[] {
+  const first = 'header' in req.packet ? req.packet : packetFromSpec(req.packet);
+  const now = req.now ?? 0;
+  const addrType = req.addrType ?? localAddrOracle(req.localAddrs ?? []);
+  const local = req.origin.kind === 'local';
+  const natOpts: NatOptions = { now, masqueradeAddr: req.masqueradeAddr ?? null, redirectAddr: req.redirectAddr ?? (local ? (0x7f000001 as Ipv4) : null) };
+  const physdev = req.origin.kind === 'in' ? (req.origin.physdev ?? null) : null;
+  const inDev = req.origin.kind === 'in' ? req.origin.inDev : null;
+  const track = conntrackIn(req.conntrack ?? EMPTY_CONNTRACK, first, { now });
+  const table = track.table;
+  const out: TraceOutcome[] = [];
+
+  const end = (b: Branch, verdict: Verdict, error: string | null): TraceOutcome => {
+    let entry: ConntrackEntry | null = b.pkt.kind === 'new' ? b.pkt.entry : b.pkt.kind === 'tracked' || b.pkt.kind === 'related' ? (getEntry(table, b.pkt.id) ?? null) : null;
+    let ctError = error;
+    let after = table;
+    if (verdict.kind === 'accept' && !error && b.pkt.kind === 'new') {
+      const c = confirm(table, b.pkt, now);
+      ctError = c.clash;
+      if (!c.clash) {
+        after = c.table;
+        entry = c.table.entries[c.table.entries.length - 1] ?? entry;
+      }
+    }
+    return {
+      probability: b.p,
+      verdict,
+      stages: b.stages,
+      route: b.route,
+      packet: b.packet,
+      mark: b.mark,
+      dnat: b.dnat,
+      snat: b.snat,
+      masqueraded: b.packet.header.src !== first.header.src,
+      conntrack: entry,
+      conntrackLine: entry ? formatConntrackEntry(entry, now) : null,
+      conntrackTable: after,
+      recent: b.recent,
+      conntrackError: ctError,
+    };
+  };
+
+  /** Run one hook on every live branch. */
+  const hook = (branches: readonly Branch[], h: BuiltinChain, devIn: string | null, devOut: string | null): Branch[] => {
+    const next: Branch[] = [];
+    for (const b of branches) {
+      const ct = ctInfoOf(table, b.pkt);
+      const outcomes = evaluateHook(req.ruleset, {
+        hook: h,
+        packet: b.packet,
+        inDev: devIn,
+        outDev: devOut,
+        physdev,
+        mark: b.mark,
+        ct,
+        addrType,
+        ipsets: req.ipsets,
+        recent: b.recent,
+        now,
+        natStep: natStepFor(table, b.pkt, h, natOpts),
+      });
+      for (const o of outcomes) {
+        let pkt: PacketCt = o.notrack ? { kind: 'untracked' } : b.pkt;
+        let error: string | null = null;
+        if (o.verdict.kind === 'accept' && !o.notrack) {
+          const r = applyNat(table, pkt, h, o.nat, b.packet, natOpts);
+          pkt = r.pkt;
+          error = r.error;
+        }
+        const stage: TraceStage = {
+          hook: h,
+          inDev: devIn,
+          outDev: devOut,
+          before: b.packet,
+          after: o.packet,
+          markBefore: b.mark,
+          markAfter: o.mark,
+          ctstate: ct.state,
+          hits: o.hits,
+          statistic: o.statistic,
+          nat: o.nat,
+        };
+        const nb: Branch = {
+          ...b,
+          p: b.p * o.probability,
+          packet: o.packet,
+          mark: o.mark,
+          pkt,
+          stages: [...b.stages, stage],
+          recent: o.recent,
+          dnat: o.nat && (o.nat.kind === 'dnat' || o.nat.kind === 'redirect') ? o.nat : b.dnat,
+          snat: o.nat && (o.nat.kind === 'snat' || o.nat.kind === 'masquerade') ? o.nat : b.snat,
+        };
+        if (o.verdict.kind !== 'accept' || error) out.push(end(nb, o.verdict, error));
+        else next.push(nb);
+      }
+    }
+    return next;
+  };
+
+  const start: Branch = { p: 1, packet: first, mark: req.mark ?? 0, pkt: track.pkt, stages: [], recent: req.recent ?? EMPTY_RECENT, dnat: null, snat: null, route: null };
+  const routeOf = (p: Ipv4Packet): RouteDecision => {
+    const r = req.route;
+    if (typeof r === 'function') return r(p);
+    if (r) return r;
+    return addrType(p.header.dst, null) === 'LOCAL' ? { kind: 'local' } : { kind: 'forward', outDev: 'eth0' };
+  };
+  if (req.origin.kind === 'local') {
+    const o = req.origin.outDev;
+    const afterOutput = hook([start], 'OUTPUT', null, o);
+    const done = hook(afterOutput, 'POSTROUTING', null, o);
+    for (const b of done) out.push(end(b, { kind: 'accept' }, null));
+    return out;
+  }
+  for (const b of hook([start], 'PREROUTING', inDev, null)) {
+    const route = routeOf(b.packet);
+    const rb = { ...b, route };
+    if (route.kind === 'local') {
+      for (const d of hook([rb], 'INPUT', inDev, null)) out.push(end(d, { kind: 'accept' }, null));
+    } else {
+      const fwd = hook([rb], 'FORWARD', inDev, route.outDev);
+      for (const d of hook(fwd, 'POSTROUTING', null, route.outDev)) out.push(end(d, { kind: 'accept' }, null));
+    }
+  }
+  return out;
+}
