@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { traceAction, traceCommand } from './commands/trace.js';
 import { showCommand } from './commands/show.js';
+import { iptablesCommand } from './commands/iptables.js';
 import { EXIT_BAD_INPUT, UsageError } from './exit.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(traceCommand());
   program.addCommand(showCommand());
+  program.addCommand(iptablesCommand());
   program
     .command('ui')
     .description('terminal UI: pick endpoints and step through the packet walk')
