@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { traceAction, traceCommand } from './commands/trace.js';
 import { showCommand } from './commands/show.js';
 import { iptablesCommand } from './commands/iptables.js';
+import { policyCommand } from './commands/policy.js';
 import { EXIT_BAD_INPUT, UsageError } from './exit.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   program.addCommand(traceCommand());
   program.addCommand(showCommand());
   program.addCommand(iptablesCommand());
+  program.addCommand(policyCommand());
   program
     .command('ui')
     .description('terminal UI: pick endpoints and step through the packet walk')

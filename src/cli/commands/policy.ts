@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { match } from 'ts-pattern';
 import type { Cluster } from '../../cluster/cluster.js';
-import { formatSelector } from '../../cluster/label-selector.js';
+import { describeSelectorFailures, formatSelector } from '../../cluster/label-selector.js';
 import { PROTOCOLS, type Protocol } from '../../cluster/meta.js';
 import type { PolicyType } from '../../cluster/network-policy.js';
 import { formatInputError } from '../../lib/input-error.js';
@@ -39,7 +39,6 @@ import {
   type Traffic,
 } from '../../policy/model.js';
 import { serviceTargets, type ServiceTargets } from '../../policy/service.js';
-import { describeSelectorFailures } from '../../cluster/label-selector.js';
 import { loadTopology } from '../../topology/load.js';
 import { inputErrorToUsage, UsageError } from '../exit.js';
 
@@ -481,13 +480,15 @@ export function matrixText(m: PolicyMatrix): string[] {
     else groups.push({ ns: p.namespace, from: i, to: i });
   });
   const gap = ' ';
-  const groupWidth = (g: { from: number; to: number }): number => (g.to - g.from + 1) * cellW;
-  out.push(`${' '.repeat(labelW)}${groups.map((g) => g.ns.slice(0, Math.max(1, groupWidth(g) - 1)).padEnd(groupWidth(g))).join(gap)}`.trimEnd());
-  out.push(`${' '.repeat(labelW)}${groups.map((g) => Array.from({ length: g.to - g.from + 1 }, (_, k) => colLabel(g.from + k).padEnd(cellW)).join('')).join(gap)}`.trimEnd());
+  // A group is wide enough for its namespace's name (up to 20 characters).
+  const nsLabel = (g: { ns: string }): string => (g.ns.length > 20 ? `${g.ns.slice(0, 19)}~` : g.ns);
+  const groupWidth = (g: { ns: string; from: number; to: number }): number => Math.max((g.to - g.from + 1) * cellW, nsLabel(g).length + 1);
+  out.push(`${' '.repeat(labelW)}${groups.map((g) => nsLabel(g).padEnd(groupWidth(g))).join(gap)}`.trimEnd());
+  out.push(`${' '.repeat(labelW)}${groups.map((g) => Array.from({ length: g.to - g.from + 1 }, (_, k) => colLabel(g.from + k).padEnd(cellW)).join('').padEnd(groupWidth(g))).join(gap)}`.trimEnd());
   groups.forEach((rg, gi) => {
     if (gi > 0) out.push('');
     for (let s = rg.from; s <= rg.to; s++) {
-      const cells = groups.map((g) => Array.from({ length: g.to - g.from + 1 }, (_, k) => CELL_CHAR[cellOf(m, s, g.from + k)].padEnd(cellW)).join('')).join(gap);
+      const cells = groups.map((g) => Array.from({ length: g.to - g.from + 1 }, (_, k) => CELL_CHAR[cellOf(m, s, g.from + k)].padEnd(cellW)).join('').padEnd(groupWidth(g))).join(gap);
       out.push(`${rowLabel(s).padEnd(labelW)}${cells}`.trimEnd());
     }
   });
