@@ -55,4 +55,13 @@ describe('podnet trace (command layer)', () => {
     expect(e).toBeInstanceOf(UsageError);
     expect((e as UsageError).detail).toMatch(/^test\/fixtures\/topologies\/bad-cidr\.yaml:\d+:\d+: .*10\.244\.1\.0\/33/);
   });
+
+  it('gives the NetworkPolicy verdict of the flow and says plainly that Flannel does not enforce it', async () => {
+    const denied = await traceAction('topologies/policy-demo.yaml', { from: 'shop/web', to: 'shop/db:5432' });
+    expect(denied).toMatch(/NetworkPolicy: POLICY_DENIED - denied \(5432\/TCP\): by the egress of shop\/web/);
+    expect(denied).toMatch(/Flannel does not enforce NetworkPolicy.*the packet above was not filtered/);
+    expect(denied).toMatch(/verdict: OK/);
+    const allowed = await traceAction('topologies/policy-demo.yaml', { from: 'shop/api', to: 'shop/db:5432' });
+    expect(allowed).toMatch(/NetworkPolicy: ALLOWED - allowed \(5432\/TCP\): allowed by shop\/api-from-web egress\[0\]; allowed by shop\/db-from-api ingress\[0\]/);
+  });
 });

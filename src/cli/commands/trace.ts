@@ -8,6 +8,7 @@ import type { System } from '../../topology/system.js';
 import { flowText } from '../format/trace-text.js';
 import { traceRunJson } from '../format/trace-json.js';
 import { loadSystem } from '../load.js';
+import { checkPolicy, type PolicyCheck } from '../../trace/policy-check.js';
 import { UsageError } from '../exit.js';
 
 export interface TraceOptions {
@@ -84,14 +85,25 @@ export function label(system: System): (netns: string) => string {
 }
 
 export async function traceAction(file: string, o: TraceOptions): Promise<string> {
-  const { system } = await loadSystem(file);
+  const { system, cluster } = await loadSystem(file);
   const run = traceFromOptions(system, o);
+  const policy = run.outcomes.map((x) => checkPolicy(cluster, run.kind, x));
   if (o.pcap) {
     const { framesToPcap } = await import('../format/trace-pcap.js');
     await writeFile(o.pcap, framesToPcap(run));
   }
-  if (o.json) return JSON.stringify(traceRunJson(system, run), null, 2);
+  if (o.json) {
+    const doc = traceRunJson(system, run);
+    return JSON.stringify({ ...doc, outcomes: doc.outcomes.map((x, i) => ({ ...x, policy: policy[i] ?? null })) }, null, 2);
+  }
   const lines = flowText(traceTitle(system, run), run.outcomes, label(system));
+  const checks = policy.filter((p): p is PolicyCheck => p !== null);
+  for (const [i, p] of policy.entries()) {
+    if (!p) continue;
+    const which = run.outcomes.length > 1 ? ` (outcome ${i + 1})` : '';
+    lines.push(`NetworkPolicy${which}: ${p.allowed ? 'ALLOWED' : 'POLICY_DENIED'} - ${p.summary}`);
+  }
+  if (checks[0] && !checks[0].enforced) lines.push(`  ${checks[0].note}; the packet above was not filtered.`);
   if (o.pcap) lines.push(`pcap: wrote ${run.outcomes.reduce((n, x) => n + x.request.frames.length + (x.reply?.frames.length ?? 0), 0)} frames to ${o.pcap} (decode VXLAN with: tshark -r ${o.pcap} -d udp.port==8472,vxlan)`);
   return lines.join('\n');
 }
