@@ -76,32 +76,40 @@ function parseProtoPort(text: string): Result<{ proto: number; port: number }, s
 export function parseElem(type: IpsetType, text: string): Result<IpsetElem, string> {
   const parts = text.split(',');
   const ip = (s: string | undefined) => parseIpv4Fast(s ?? '');
-  switch (type) {
-    case 'hash:ip': {
+  const ipPort = () => {
+    const a = ip(parts[0]);
+    const pp = parseProtoPort(parts[1] ?? '');
+    return a.ok && pp.ok ? { ip: a.value, ...pp.value } : null;
+  };
+  const bad = (what: string) => err(`expected ${what} for ${type}, found "${text}"`);
+  return match(type)
+    .with('hash:ip', (k): Result<IpsetElem, string> => {
       const a = ip(parts[0]);
-      return a.ok && parts.length === 1 ? ok({ kind: type, ip: a.value }) : err(`expected an IPv4 address for ${type}, found "${text}"`);
-    }
-    case 'hash:net': {
+      return a.ok && parts.length === 1 ? ok({ kind: k, ip: a.value }) : bad('an IPv4 address');
+    })
+    .with('hash:net', (k): Result<IpsetElem, string> => {
       const n = parseNet(text);
-      return n.ok ? ok({ kind: type, net: n.value }) : n;
-    }
-    case 'bitmap:port': {
+      return n.ok ? ok({ kind: k, net: n.value }) : n;
+    })
+    .with('bitmap:port', (k): Result<IpsetElem, string> => {
       const p = /^\d+$/.test(text) ? Number(text) : NaN;
-      return p <= 65535 ? ok({ kind: type, port: p }) : err(`expected a port for bitmap:port, found "${text}"`);
-    }
-    default: {
-      const a = ip(parts[0]);
-      const pp = parseProtoPort(parts[1] ?? '');
-      if (!a.ok || !pp.ok) return err(`expected IP,PROTO:PORT for ${type}, found "${text}"`);
-      if (type === 'hash:ip,port') return parts.length === 2 ? ok({ kind: type, ip: a.value, ...pp.value }) : err(`unexpected third part in "${text}"`);
-      if (type === 'hash:ip,port,ip') {
-        const b = ip(parts[2]);
-        return b.ok ? ok({ kind: type, ip: a.value, ...pp.value, ip2: b.value }) : err(`expected IP,PROTO:PORT,IP, found "${text}"`);
-      }
+      return p <= 65535 ? ok({ kind: k, port: p }) : bad('a port');
+    })
+    .with('hash:ip,port', (k): Result<IpsetElem, string> => {
+      const ipp = ipPort();
+      return ipp && parts.length === 2 ? ok({ kind: k, ...ipp }) : bad('IP,PROTO:PORT');
+    })
+    .with('hash:ip,port,ip', (k): Result<IpsetElem, string> => {
+      const ipp = ipPort();
+      const b = ip(parts[2]);
+      return ipp && b.ok && parts.length === 3 ? ok({ kind: k, ...ipp, ip2: b.value }) : bad('IP,PROTO:PORT,IP');
+    })
+    .with('hash:ip,port,net', (k): Result<IpsetElem, string> => {
+      const ipp = ipPort();
       const n = parseNet(parts[2] ?? '');
-      return n.ok ? ok({ kind: type, ip: a.value, ...pp.value, net: n.value }) : err(`expected IP,PROTO:PORT,CIDR, found "${text}"`);
-    }
-  }
+      return ipp && n.ok && parts.length === 3 ? ok({ kind: k, ...ipp, net: n.value }) : bad('IP,PROTO:PORT,CIDR');
+    })
+    .exhaustive();
 }
 
 /** `ipset add NAME ELEM [comment "..."] -exist`: adding an existing element is a no-op. */

@@ -1,3 +1,4 @@
+import { match } from 'ts-pattern';
 import { inputError, type InputError } from '../../lib/input-error.js';
 import { err, ok, type Result } from '../../lib/result.js';
 import { isProblem, parseCommand, type Command, type RuleSpec } from './parse-rule.js';
@@ -68,46 +69,54 @@ function applyCommand(w: WorkTable, cmd: Command, line: number | null): string |
   const userChains = () => [...w.chains.keys()].filter((n) => !isBuiltinChain(w.name, n));
   const need = (chain: string) => w.chains.get(chain) ?? null;
   const missing = (chain: string) => `chain ${chain} does not exist in table ${w.name} (declare it first with :${chain} - [0:0] or -N ${chain})`;
-  switch (cmd.kind) {
-    case 'append':
-    case 'insert':
-    case 'delete':
-    case 'check': {
-      const c = need(cmd.chain);
-      if (!c) return missing(cmd.chain);
-      for (const spec of cmd.rules) {
-        const e = checkRuleInChain(w.name, cmd.chain, spec);
-        if (e) return e;
-      }
-      const rules = cmd.rules.map((s) => makeRule(cmd.chain, s, line));
-      if (cmd.kind === 'append') c.rules.push(...rules);
-      else if (cmd.kind === 'insert') {
-        if (cmd.position > c.rules.length + 1) return `Index of insertion too big: chain ${cmd.chain} has ${c.rules.length} rules`;
-        c.rules.splice(cmd.position - 1, 0, ...rules);
-      } else {
+  /** -A, -I, -D, -C: rules into (or out of) one chain. */
+  const ruleCommand = (cmd: Extract<Command, { rules: readonly RuleSpec[] }>): string | null => {
+    const c = need(cmd.chain);
+    if (!c) return missing(cmd.chain);
+    for (const spec of cmd.rules) {
+      const e = checkRuleInChain(w.name, cmd.chain, spec);
+      if (e) return e;
+    }
+    const rules = cmd.rules.map((s) => makeRule(cmd.chain, s, line));
+    const e = match(cmd)
+      .with({ kind: 'append' }, () => {
+        c.rules.push(...rules);
+        return null;
+      })
+      .with({ kind: 'insert' }, (x) => {
+        if (x.position > c.rules.length + 1) return `Index of insertion too big: chain ${x.chain} has ${c.rules.length} rules`;
+        c.rules.splice(x.position - 1, 0, ...rules);
+        return null;
+      })
+      .with({ kind: 'delete' }, { kind: 'check' }, (x) => {
         for (const r of rules) {
-          const i = c.rules.findIndex((x) => x.text === r.text);
+          const i = c.rules.findIndex((y) => y.text === r.text);
           if (i < 0) return `Bad rule (does a matching rule exist in that chain?): ${r.text}`;
-          if (cmd.kind === 'delete') c.rules.splice(i, 1);
+          if (x.kind === 'delete') c.rules.splice(i, 1);
         }
-      }
+        return null;
+      })
+      .exhaustive();
+    if (!e) w.exists = true;
+    return e;
+  };
+  return match(cmd)
+    .with({ kind: 'append' }, { kind: 'insert' }, { kind: 'delete' }, { kind: 'check' }, ruleCommand)
+    .with({ kind: 'delete-num' }, (x) => {
+      const c = need(x.chain);
+      if (!c) return missing(x.chain);
+      if (x.position > c.rules.length) return `Index of deletion too big: chain ${x.chain} has ${c.rules.length} rules`;
+      c.rules.splice(x.position - 1, 1);
+      return null;
+    })
+    .with({ kind: 'new-chain' }, (x) => {
+      if (w.chains.has(x.chain)) return `Chain already exists: ${x.chain}`;
+      w.chains.set(x.chain, { policy: null, rules: [] });
       w.exists = true;
       return null;
-    }
-    case 'delete-num': {
-      const c = need(cmd.chain);
-      if (!c) return missing(cmd.chain);
-      if (cmd.position > c.rules.length) return `Index of deletion too big: chain ${cmd.chain} has ${c.rules.length} rules`;
-      c.rules.splice(cmd.position - 1, 1);
-      return null;
-    }
-    case 'new-chain':
-      if (w.chains.has(cmd.chain)) return `Chain already exists: ${cmd.chain}`;
-      w.chains.set(cmd.chain, { policy: null, rules: [] });
-      w.exists = true;
-      return null;
-    case 'delete-chain': {
-      const targets = cmd.chain === null ? userChains() : [cmd.chain];
+    })
+    .with({ kind: 'delete-chain' }, (x) => {
+      const targets = x.chain === null ? userChains() : [x.chain];
       for (const t of targets) {
         if (isBuiltinChain(w.name, t)) return `Can't delete built-in chain ${t}`;
         if (!w.chains.has(t)) return missing(t);
@@ -118,23 +127,25 @@ function applyCommand(w: WorkTable, cmd: Command, line: number | null): string |
       }
       for (const t of targets) w.chains.delete(t);
       return null;
-    }
-    case 'flush':
-      if (cmd.chain === null) for (const c of w.chains.values()) c.rules = [];
-      else {
-        const c = need(cmd.chain);
-        if (!c) return missing(cmd.chain);
-        c.rules = [];
+    })
+    .with({ kind: 'flush' }, (x) => {
+      if (x.chain === null) {
+        for (const c of w.chains.values()) c.rules = [];
+        return null;
       }
+      const c = need(x.chain);
+      if (!c) return missing(x.chain);
+      c.rules = [];
       return null;
-    case 'policy': {
-      if (!isBuiltinChain(w.name, cmd.chain)) return `Can't set policy on ${cmd.chain}: not a built-in chain of table ${w.name}`;
-      const c = need(cmd.chain);
-      if (c) c.policy = cmd.policy;
+    })
+    .with({ kind: 'policy' }, (x) => {
+      if (!isBuiltinChain(w.name, x.chain)) return `Can't set policy on ${x.chain}: not a built-in chain of table ${w.name}`;
+      const c = need(x.chain);
+      if (c) c.policy = x.policy;
       w.exists = true;
       return null;
-    }
-  }
+    })
+    .exhaustive();
 }
 
 const COUNTERS = /^\[\d+:\d+\]$/;

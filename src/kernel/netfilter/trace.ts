@@ -1,3 +1,4 @@
+import { match } from 'ts-pattern';
 import { cidr, cidrContains } from '../../net/cidr.js';
 import type { Ipv4 } from '../../net/ipv4.js';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_NO_FLAGS, type Ipv4Packet } from '../../net/packet.js';
@@ -5,8 +6,8 @@ import { confirm } from '../conntrack/confirm.js';
 import type { ConntrackEntry } from '../conntrack/entry.js';
 import { applyNat, natStepFor, type NatOptions } from '../conntrack/nat.js';
 import { formatConntrackEntry } from '../conntrack/print.js';
-import { EMPTY_CONNTRACK, getEntry, type ConntrackTable } from '../conntrack/table.js';
-import { conntrackIn, ctInfoOf, type PacketCt } from '../conntrack/track.js';
+import { EMPTY_CONNTRACK, type ConntrackTable } from '../conntrack/table.js';
+import { conntrackIn, ctInfoOf, entryOf, type PacketCt } from '../conntrack/track.js';
 import { evaluateHook } from './evaluate.js';
 import type { IpsetMap } from './ipset.js';
 import type { AddrType, AddrTypeOracle, Physdev } from './match-eval.js';
@@ -152,7 +153,7 @@ export function traceRuleset(req: TraceRequest): TraceOutcome[] {
   const out: TraceOutcome[] = [];
 
   const end = (b: Branch, verdict: Verdict, error: string | null): TraceOutcome => {
-    let entry: ConntrackEntry | null = b.pkt.kind === 'new' ? b.pkt.entry : b.pkt.kind === 'tracked' || b.pkt.kind === 'related' ? (getEntry(table, b.pkt.id) ?? null) : null;
+    let entry: ConntrackEntry | null = entryOf(table, b.pkt);
     let ctError = error;
     let after = table;
     if (verdict.kind === 'accept' && !error && b.pkt.kind === 'new') {
@@ -246,22 +247,21 @@ export function traceRuleset(req: TraceRequest): TraceOutcome[] {
     if (r) return r;
     return addrType(p.header.dst, null) === 'LOCAL' ? { kind: 'local' } : { kind: 'forward', outDev: 'eth0' };
   };
-  if (req.origin.kind === 'local') {
-    const o = req.origin.outDev;
-    const afterOutput = hook([start], 'OUTPUT', null, o);
-    const done = hook(afterOutput, 'POSTROUTING', null, o);
-    for (const b of done) out.push(end(b, { kind: 'accept' }, null));
-    return out;
-  }
-  for (const b of hook([start], 'PREROUTING', inDev, null)) {
-    const route = routeOf(b.packet);
-    const rb = { ...b, route };
-    if (route.kind === 'local') {
-      for (const d of hook([rb], 'INPUT', inDev, null)) out.push(end(d, { kind: 'accept' }, null));
-    } else {
-      const fwd = hook([rb], 'FORWARD', inDev, route.outDev);
-      for (const d of hook(fwd, 'POSTROUTING', null, route.outDev)) out.push(end(d, { kind: 'accept' }, null));
-    }
-  }
+  const deliver = (branches: readonly Branch[]) => {
+    for (const b of branches) out.push(end(b, { kind: 'accept' }, null));
+  };
+  match(req.origin)
+    .with({ kind: 'local' }, (o) => deliver(hook(hook([start], 'OUTPUT', null, o.outDev), 'POSTROUTING', null, o.outDev)))
+    .with({ kind: 'in' }, () => {
+      for (const b of hook([start], 'PREROUTING', inDev, null)) {
+        const route = routeOf(b.packet);
+        const rb = { ...b, route };
+        match(route)
+          .with({ kind: 'local' }, () => deliver(hook([rb], 'INPUT', inDev, null)))
+          .with({ kind: 'forward' }, (r) => deliver(hook(hook([rb], 'FORWARD', inDev, r.outDev), 'POSTROUTING', null, r.outDev)))
+          .exhaustive();
+      }
+    })
+    .exhaustive();
   return out;
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIpv4, ipv4FromNumber } from '../../../src/net/ipv4.js';
+import { formatIpv4, ipv4, ipv4FromNumber } from '../../../src/net/ipv4.js';
+import { formatTuple, quotedTuple } from '../../../src/kernel/conntrack/tuple.js';
 import { portsOf, type Ipv4Packet } from '../../../src/net/packet.js';
 import { formatConntrackTable } from '../../../src/kernel/conntrack/print.js';
 import { EMPTY_CONNTRACK } from '../../../src/kernel/conntrack/table.js';
@@ -39,6 +40,28 @@ describe('DNAT and reverse NAT', () => {
   it('DNAT without a port keeps the destination port', () => {
     const s = forward(EMPTY_CONNTRACK, dgram('10.244.1.2', 5353, '10.96.0.10', 53), { dnat: dnat('10.244.2.3', null) });
     expect(show(s.packet)).toBe('10.244.1.2:5353 -> 10.244.2.3:53');
+  });
+});
+
+describe('ICMP errors about a NATed connection (RELATED)', () => {
+  it('are found through the NATed tuple they quote and translated back, outer and quoted header', () => {
+    const syn = forward(EMPTY_CONNTRACK, seg('10.244.1.2', 40000, '10.96.0.10', 80, { syn: true }), { dnat: dnat('10.244.2.3', 8080) });
+    // The endpoint's host answers "port unreachable", quoting the SYN as it received it.
+    const quoted = Uint8Array.from([0x45, 0, 0, 60, 0, 0, 0x40, 0, 63, 6, 0, 0, 10, 244, 1, 2, 10, 244, 2, 3, 0x9c, 0x40, 0x1f, 0x90, 0, 0, 0, 0]);
+    const err: Ipv4Packet = {
+      header: { src: ipv4('10.244.2.3'), dst: ipv4('10.244.1.2'), ttl: 64, protocol: 1, id: 0, df: false, tos: 0 },
+      payload: { kind: 'icmp', message: { type: 'dest-unreachable', code: 3, mtu: 0, quoted } },
+    };
+    const out = forward(syn.table, err);
+    expect(out.pkt).toMatchObject({ kind: 'related', dir: 'reply' });
+    expect(formatIpv4(out.packet.header.src)).toBe('10.96.0.10');
+    const q = out.packet.payload.kind === 'icmp' && 'quoted' in out.packet.payload.message ? out.packet.payload.message.quoted : new Uint8Array();
+    expect(formatTuple(quotedTuple(q) as never)).toBe('src=10.244.1.2 dst=10.96.0.10 sport=40000 dport=80');
+    // The quoted IPv4 header checksum is valid again.
+    let sum = 0;
+    for (let i = 0; i < 20; i += 2) sum += ((q[i] ?? 0) << 8) | (q[i + 1] ?? 0);
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    expect(sum).toBe(0xffff);
   });
 });
 
