@@ -6,6 +6,7 @@ import { traceAction, traceCommand } from './commands/trace.js';
 import { showCommand } from './commands/show.js';
 import { iptablesCommand } from './commands/iptables.js';
 import { policyCommand } from './commands/policy.js';
+import { dnsCommand } from './commands/dns.js';
 import { EXIT_BAD_INPUT, UsageError } from './exit.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(showCommand());
   program.addCommand(iptablesCommand());
   program.addCommand(policyCommand());
+  program.addCommand(dnsCommand());
   program
     .command('ui')
     .description('terminal UI: pick endpoints and step through the packet walk')

@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { match } from 'ts-pattern';
 import type { Cluster } from '../../cluster/cluster.js';
 import type { Pod } from '../../cluster/pod.js';
 import { clusterTransport, coreDnsConfigFor, corefileText, servedKey, type CoreDnsConfig, type ServedBy } from '../../controllers/coredns/index.js';
 import { formatIpv4 } from '../../net/ipv4.js';
-import { recordDataText, relative, type DnsType } from '../../net/dns.js';
+import { recordDataText, relative } from '../../net/dns.js';
 import { loadTopology } from '../../topology/load.js';
 import {
   kubeletDnsSettings,
@@ -163,7 +163,7 @@ export function dnsText(r: DnsReport): string {
   out.push(`dns from ${r.pod.namespace}/${r.pod.name} (${r.pod.ip} on ${r.pod.node}${r.pod.hostNetwork ? ', host network' : ''}): ${t.callText}`);
   out.push(`resolver: ${t.libc} ${t.version}${libcNote}`);
   out.push('');
-  out.push(`/etc/resolv.conf (kubelet, dnsPolicy ${r.pod.dnsPolicy}: ${r.resolvConf.why}):`);
+  out.push(`/etc/resolv.conf, as the kubelet wrote it (${r.resolvConf.why}):`);
   for (const l of r.resolvConf.text.trimEnd().split('\n')) out.push(`  ${l}`);
   for (const e of r.resolvConf.events) out.push(`  event ${e.type} ${e.reason} (${e.object}): ${e.message}`);
   for (const n of t.config.notes) out.push(`  note: ${n}`);
@@ -274,7 +274,7 @@ export function dnsCommand(): Command {
     .argument('<file>', 'topology file')
     .argument('[name]', 'the name to resolve (an IP with --type PTR)')
     .option('--pod <ns/name>', 'the pod that resolves the name')
-    .addOption(new Option('--resolver <libc>', 'stub resolver (default: the pod\'s podnet.dev/libc annotation, else glibc)').choices([...LIBCS]))
+    .option('--resolver <libc>', 'glibc|musl (default: the pod\'s podnet.dev/libc annotation, else glibc)')
     .option('--type <type>', `${DNS_TYPE_CHOICES.join('|')} (default: getaddrinfo, A and AAAA together)`)
     .option('--musl-version <v>', 'musl 1.2.3 or 1.2.5 (NODATA is EAI_NONAME before 1.2.4)')
     .option('--corefile', 'print the Corefile podnet assumes for this topology')
@@ -283,6 +283,3 @@ export function dnsCommand(): Command {
       process.stdout.write(`${await dnsAction(file, name, opts)}\n`);
     });
 }
-
-/** The DNS types the command accepts, for callers that build requests. */
-export type { DnsType };
