@@ -64,4 +64,14 @@ describe('podnet trace (command layer)', () => {
     const allowed = await traceAction('topologies/policy-demo.yaml', { from: 'shop/api', to: 'shop/db:5432' });
     expect(allowed).toMatch(/NetworkPolicy: ALLOWED - allowed \(5432\/TCP\): allowed by shop\/api-from-web egress\[0\]; allowed by shop\/db-from-api ingress\[0\]/);
   });
+
+  it('same-node pod -> ClusterIP -> pod is DNATed in the bridge path and arrives with TTL 64', async () => {
+    const out = await traceAction('test/fixtures/topologies/same-node-service.yaml', { from: 'default/client', to: 'svc/default/server:80' });
+    const request = out.slice(out.indexOf('request:'), out.indexOf('reply:'));
+    expect(request).toMatch(/netfilter PREROUTING \(br_netfilter\)|netfilter PREROUTING: ACCEPT, DNAT 10\.\d+\.\d+\.\d+:80 -> 10\.244\.1\.3:80/);
+    expect(request).toMatch(/br_netfilter: DNAT target is on this bridge/);
+    expect(request).not.toMatch(/forward cni0 -> /);
+    expect(request).toMatch(/ttl on arrival: 64/);
+    expect(out).toMatch(/verdict: OK - connected/);
+  });
 });
