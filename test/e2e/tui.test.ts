@@ -62,7 +62,9 @@ afterAll(() => {
 describe.skipIf(reason !== null)(`podnet ui in tmux${reason ? ` (skipped: ${reason})` : ''}`, () => {
   test('step through the cross-node Flannel walk, see the VXLAN step with its outer headers, quit', { timeout: 180_000 }, async () => {
     // The shell keeps the pane open after the UI exits so its exit status can be read.
-    const cmd = `node --import tsx ${CLI} ui ${TOPOLOGY}; echo "[podnet exited $?]"; sleep 600`;
+    // CI=false: Ink draws only the final frame when it thinks it runs in CI (is-in-ci), and a
+    // person at this terminal is not in CI even when the test runner is.
+    const cmd = `CI=false node --import tsx ${CLI} ui ${TOPOLOGY}; echo "[podnet exited $?]"; sleep 600`;
     const started = tmux('new-session', '-d', '-s', SESSION, '-x', String(COLS), '-y', String(ROWS), '-c', ROOT, cmd);
     expect(started.status, started.stderr).toBe(0);
 
