@@ -157,7 +157,8 @@ export function traceFlow(env: WalkEnv, spec: FlowSpec, dyn: Dynamic, mtu: numbe
           : refused
             ? { kind: 'refused', detail: 'connection refused (TCP RST from the destination kernel)' }
             : { kind: 'ok', detail: reqPacket.payload.kind === 'icmp' ? 'echo reply received' : reqPacket.payload.kind === 'tcp' ? 'connected (SYN, SYN-ACK)' : 'reply received' };
-      return { probability: rep.probability, request: strip(req), reply: strip(rep), verdict };
+      // The reply walk starts at probability 1: the flow branch is the request branch times the reply branch.
+      return { probability: req.probability * rep.probability, request: strip(req), reply: strip(rep), verdict };
     });
   });
 }
