@@ -558,6 +558,10 @@ function describeRequest(r: RecordRequest): string {
 function positiveWhy(ctx: PluginContext, qname: string, zone: string, qtype: DnsType): string {
   const { r } = parseRequest(qname, zone);
   if (qtype === 'PTR') return 'reverse lookup of a service or endpoint IP';
+  if (qtype === 'SOA') return `the SOA of ${zone}`;
+  if (qtype === 'NS') return `the NS of ${zone}: the kube-dns service`;
+  if (qtype === 'TXT') return 'the schema version of the Kubernetes DNS specification';
+  if (isDefaultNS(qname, zone)) return 'ns.dns: the address of the kube-dns service';
   if (r.podOrSvc === 'pod') return `pod record (pods ${ctx.config.pods})`;
   const svc = caches(ctx.cluster).services.find((s) => match(s.namespace, r.namespace) && match(s.name, r.service));
   if (!svc) return 'kubernetes plugin';

@@ -4,6 +4,7 @@
  *   gai res_search NAME srv
  *   gai getnameinfo IPV4
  * Prints "OK ..." or "ERR <code>" and the elapsed milliseconds. */
+#define _GNU_SOURCE /* glibc declares EAI_NODATA only with it */
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
