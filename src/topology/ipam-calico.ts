@@ -5,7 +5,7 @@ import type { CalicoBlock, CalicoIpam } from '../cluster/calico-ipam.js';
 import type { CalicoConfig } from '../cluster/header.js';
 import type { Node } from '../cluster/node.js';
 import type { RawPod } from './parse-manifests.js';
-import { checkHostNetworkIp, failNear, lineRef, podRef } from './validate.js';
+import { failNear, lineRef, podRef, reserveGivenPodIps } from './validate.js';
 
 /**
  * Calico IPAM (calico-ipam plugin + libcalico-go `ipam`), made deterministic:
@@ -78,27 +78,12 @@ export function assignCalicoIps(
   };
 
   // Addresses given in status.podIP.
-  const ips = new Map<RawPod, Ipv4>();
-  const owners = new Map<number, RawPod>();
-  for (const p of pods) {
-    const node = placed.get(p);
-    if (!node) continue;
-    if (p.spec.hostNetwork) {
-      checkHostNetworkIp(file, p, node);
-      ips.set(p, node.ip);
-      continue;
-    }
-    if (p.ip === null) continue;
-    const ip = p.ip.value;
-    const owner = owners.get(ip);
-    if (owner) failNear(file, p.ip.pos, `${p.what} status.podIP: ${formatIpv4(ip)} is already pod ${owner.namespace}/${owner.name}'s address (${lineRef(owner.ip?.pos ?? owner.source)})`);
-    if (!cidrContains(pool, ip)) failNear(file, p.ip.pos, `${p.what} status.podIP: ${formatIpv4(ip)} is outside the Calico IP pool ${formatCidr(pool)}`);
+  const ips = reserveGivenPodIps(file, pods, placed, (p, node, ip, pos) => {
+    if (!cidrContains(pool, ip)) failNear(file, pos, `${p.what} status.podIP: ${formatIpv4(ip)} is outside the Calico IP pool ${formatCidr(pool)}`);
     const idx = blockIndex(ip);
     const b = blocks.get(idx) ?? claim(idx, node.name);
     b.used.add(ip - pool.network - idx * blockSize);
-    owners.set(ip, p);
-    ips.set(p, ip);
-  }
+  });
 
   // Tunnel addresses: calico-node allocates one per node at start-up in IPIP/VXLAN mode.
   const tunnelAddresses = new Map<string, Ipv4>();

@@ -15,7 +15,7 @@ import { HostLocalRange, NodeCidrAllocator, NodePortAllocator, ServiceIpAllocato
 import { assignCalicoIps } from './ipam-calico.js';
 import type { RawHeader, RawNode } from './parse-header.js';
 import { NODE_PORT_MAX, NODE_PORT_MIN, type RawNetworkPolicy, type RawPod, type RawService, type RawWorkload } from './parse-manifests.js';
-import { checkClusterRanges, checkHostNetworkIp, checkNodeCIDR, failNear, lineRef, podRef, resolveNodes } from './validate.js';
+import { checkClusterRanges, checkNodeCIDR, failNear, lineRef, podRef, reserveGivenPodIps, resolveNodes } from './validate.js';
 import { dumpedPodOwner, expandWorkload, podsAlreadyPresent } from './load-workloads.js';
 
 /** Everything read from the input, in input order, before defaults and allocation. */
@@ -264,32 +264,16 @@ function nodeList(nodes: readonly Node[]): string {
 function assignHostLocalIps(file: string, nodes: readonly Node[], pods: readonly RawPod[], placed: ReadonlyMap<RawPod, Node>): Map<RawPod, Ipv4> {
   const ranges = new Map<string, HostLocalRange>();
   for (const n of nodes) if (n.podCIDR) ranges.set(n.name, new HostLocalRange(n.podCIDR));
-  const owners = new Map<number, RawPod>();
-  const ips = new Map<RawPod, Ipv4>();
-  for (const p of pods) {
-    const node = placed.get(p);
-    if (!node) continue;
-    if (p.spec.hostNetwork) {
-      checkHostNetworkIp(file, p, node);
-      ips.set(p, node.ip);
-      continue;
-    }
-    if (p.ip === null) continue;
-    const ip = p.ip.value;
+  const ips = reserveGivenPodIps(file, pods, placed, (p, node, ip, pos) => {
     const range = ranges.get(node.name);
-    const owner = owners.get(ip);
-    if (owner) failNear(file, p.ip.pos, `${p.what} status.podIP: ${formatIpv4(ip)} is already pod ${owner.namespace}/${owner.name}'s address (${lineRef(owner.ip?.pos ?? owner.source)})`);
-    if (range) {
-      const problem = range.problem(ip);
-      if (problem === 'outside') {
-        failNear(file, p.ip.pos, `${p.what} status.podIP: ${formatIpv4(ip)} is outside node ${node.name}'s podCIDR ${formatCidr(range.subnet)}; pods get addresses from their node's podCIDR`);
-      }
-      if (problem !== null) failNear(file, p.ip.pos, `${p.what} status.podIP: ${formatIpv4(ip)} is ${problem} of node ${node.name}'s podCIDR ${formatCidr(range.subnet)}`);
-      range.reserve(ip);
+    if (!range) return;
+    const problem = range.problem(ip);
+    if (problem === 'outside') {
+      failNear(file, pos, `${p.what} status.podIP: ${formatIpv4(ip)} is outside node ${node.name}'s podCIDR ${formatCidr(range.subnet)}; pods get addresses from their node's podCIDR`);
     }
-    owners.set(ip, p);
-    ips.set(p, ip);
-  }
+    if (problem !== null) failNear(file, pos, `${p.what} status.podIP: ${formatIpv4(ip)} is ${problem} of node ${node.name}'s podCIDR ${formatCidr(range.subnet)}`);
+    range.reserve(ip);
+  });
   for (const p of pods) {
     if (ips.has(p)) continue;
     const node = placed.get(p);

@@ -1,5 +1,5 @@
 import { cidrBroadcast, cidrContains, cidrCovers, cidrOf, cidrsOverlap, formatCidr, type Cidr } from '../net/cidr.js';
-import { formatIpv4, ipv4FromNumber } from '../net/ipv4.js';
+import { formatIpv4, ipv4FromNumber, type Ipv4 } from '../net/ipv4.js';
 import { inputError } from '../lib/input-error.js';
 import type { SourcePos } from '../cluster/meta.js';
 import type { Node } from '../cluster/node.js';
@@ -147,3 +147,35 @@ export function podRef(p: RawPod): string {
   return p.what === own ? own : `pod ${p.namespace}/${p.name} of ${p.what}`;
 }
 
+
+/**
+ * The first IPAM pass, shared by host-local and Calico IPAM: hostNetwork pods get their node's
+ * address, a `status.podIP` is rejected when another pod already has it, then `reserve` applies
+ * the IPAM's own checks and marks the address used. Returns the addresses assigned so far.
+ */
+export function reserveGivenPodIps(
+  file: string,
+  pods: readonly RawPod[],
+  placed: ReadonlyMap<RawPod, Node>,
+  reserve: (p: RawPod, node: Node, ip: Ipv4, pos: SourcePos) => void,
+): Map<RawPod, Ipv4> {
+  const owners = new Map<number, RawPod>();
+  const ips = new Map<RawPod, Ipv4>();
+  for (const p of pods) {
+    const node = placed.get(p);
+    if (!node) continue;
+    if (p.spec.hostNetwork) {
+      checkHostNetworkIp(file, p, node);
+      ips.set(p, node.ip);
+      continue;
+    }
+    if (p.ip === null) continue;
+    const ip = p.ip.value;
+    const owner = owners.get(ip);
+    if (owner) failNear(file, p.ip.pos, `${p.what} status.podIP: ${formatIpv4(ip)} is already pod ${owner.namespace}/${owner.name}'s address (${lineRef(owner.ip?.pos ?? owner.source)})`);
+    reserve(p, node, ip, p.ip.pos);
+    owners.set(ip, p);
+    ips.set(p, ip);
+  }
+  return ips;
+}
