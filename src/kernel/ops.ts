@@ -8,6 +8,7 @@ import type { KernelError } from './kernel-error.js';
 import { DEFAULT_BRIDGE_PORT, type BridgePortSettings, type Link, type LinkKind } from './link.js';
 import type { NeighEntry } from './neigh.js';
 import { EMPTY_RULESET, type Ruleset } from './netfilter/ruleset.js';
+import { EMPTY_IPSETS, type IpsetMap } from './netfilter/ipset.js';
 import { findLink, getNetns, type Netns, type World } from './netns.js';
 import { RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN, type FibRule, type Route } from './route.js';
 
@@ -54,6 +55,7 @@ export function addNetns(world: World, id: string): World {
     fdb: [],
     sysctls: new Map(),
     netfilter: EMPTY_RULESET,
+    ipsets: EMPTY_IPSETS,
     nextIfindex: 2,
   };
   let w = putNetns(world, ns);
@@ -158,9 +160,20 @@ function sameRoute(a: Route, b: Route): boolean {
   return a.table === b.table && a.type === b.type && a.dst.network === b.dst.network && a.dst.prefix === b.dst.prefix && a.dev === b.dev && a.metric === b.metric;
 }
 
+/**
+ * __inet_insert_ifa: an address in the subnet of one already on the device is a secondary, and
+ * fib_add_ifaddr gives its routes the primary's address as `src` ("prim").
+ */
+function primaryOf(ns: Netns, a: IfAddr): Ipv4 {
+  const net = cidrOf(a.local, a.prefix).network;
+  return ns.addrs.find((e) => e.dev === a.dev && e.prefix === a.prefix && cidrOf(e.local, e.prefix).network === net)?.local ?? a.local;
+}
+
 function addKernelRoutes(ns: Netns, a: IfAddr, linkState: 'up' | 'down'): Netns {
-  const wanted: Route[] = [kernelRoute(RT_TABLE_LOCAL, 'local', cidrOf(a.local, 32), a.dev, 'host', a.local)];
-  if (linkState === 'up') {
+  const prim = primaryOf(ns, a);
+  const wanted: Route[] = [kernelRoute(RT_TABLE_LOCAL, 'local', cidrOf(a.local, 32), a.dev, 'host', prim)];
+  // A secondary adds no prefix or broadcast route: its primary's already cover the subnet.
+  if (linkState === 'up' && prim === a.local) {
     const net = cidrOf(a.local, a.prefix);
     // lo's 127.0.0.0/8 is itself a `local` route: every address in it is local.
     if (a.dev === 'lo' && a.prefix < 32) wanted.push(kernelRoute(RT_TABLE_LOCAL, 'local', net, a.dev, 'host', a.local));
@@ -261,4 +274,8 @@ export function setSysctl(world: World, nsId: string, key: string, value: string
 /** Install a parsed ruleset (what `iptables-restore` leaves behind). */
 export function setRuleset(world: World, nsId: string, ruleset: Ruleset): World {
   return updateNetns(world, nsId, (ns) => ({ ...ns, netfilter: ruleset }));
+}
+
+export function setIpsets(world: World, nsId: string, ipsets: IpsetMap): World {
+  return updateNetns(world, nsId, (ns) => ({ ...ns, ipsets }));
 }
