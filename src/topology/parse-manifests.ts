@@ -5,6 +5,7 @@ import { SERVICE_NAME_LABEL } from '../cluster/endpoint-slice.js';
 import type { Labels, Protocol, SourcePos } from '../cluster/meta.js';
 import { PROTOCOLS } from '../cluster/meta.js';
 import type { Namespace } from '../cluster/namespace.js';
+import { selectorMatches, type LabelSelector } from '../cluster/label-selector.js';
 import { NAMESPACE_NAME_LABEL } from '../cluster/namespace.js';
 import { DEFAULT_NODE_MTU, DEFAULT_NODE_SUBNET_PREFIX } from '../cluster/node.js';
 import type { Container, ContainerPort, DnsPolicy, PodDnsConfig, PodOwner } from '../cluster/pod.js';
@@ -87,20 +88,13 @@ export interface RawPod {
   readonly source: SourcePos;
 }
 
-export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-
-/** metav1.LabelSelector, as Deployments and StatefulSets carry it. */
-export interface RawLabelSelector {
-  readonly matchLabels: Labels;
-  readonly matchExpressions: readonly { readonly key: string; readonly operator: SelectorOperator; readonly values: readonly string[] }[];
-}
-
 export interface RawWorkload {
   readonly kind: 'Deployment' | 'StatefulSet';
   readonly namespace: string;
   readonly name: string;
   readonly replicas: number;
-  readonly selector: RawLabelSelector;
+  /** metav1.LabelSelector, as Deployments and StatefulSets carry it. */
+  readonly selector: LabelSelector;
   readonly templateLabels: Labels;
   readonly templateAnnotations: Labels;
   readonly spec: RawPodSpec;
@@ -427,7 +421,7 @@ function parsePod(v: Val): RawPod {
   };
 }
 
-function parseSelector(v: Val): RawLabelSelector {
+function parseSelector(v: Val): LabelSelector {
   const m = mapOf(v, { read: ['matchLabels', 'matchExpressions'] });
   const ml = m.get('matchLabels');
   const me = m.get('matchExpressions');
@@ -453,30 +447,6 @@ function parseSelector(v: Val): RawLabelSelector {
     expected(v, 'a non-empty selector (matchLabels or matchExpressions)');
   }
   return selector;
-}
-
-/** metav1.LabelSelector semantics. */
-export function selectorMatches(s: RawLabelSelector, labels: Labels): boolean {
-  for (const [k, val] of Object.entries(s.matchLabels)) if (labels[k] !== val) return false;
-  for (const e of s.matchExpressions) {
-    const has = Object.hasOwn(labels, e.key);
-    const value = labels[e.key];
-    switch (e.operator) {
-      case 'In':
-        if (!has || value === undefined || !e.values.includes(value)) return false;
-        break;
-      case 'NotIn':
-        if (has && value !== undefined && e.values.includes(value)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-    }
-  }
-  return true;
 }
 
 function parseWorkload(v: Val, kind: 'Deployment' | 'StatefulSet'): RawWorkload {
