@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['bench/policy-matrix.ts'];
+const BENCHES = ['bench/policy-matrix.ts', 'bench/bgp-mesh.ts'];
 let failed = 0;
 for (const b of BENCHES) {
   process.stdout.write(`== ${b}\n`);

@@ -7,7 +7,10 @@ import { showCommand } from './commands/show.js';
 import { iptablesCommand } from './commands/iptables.js';
 import { policyCommand } from './commands/policy.js';
 import { dnsCommand } from './commands/dns.js';
-import { EXIT_BAD_INPUT, UsageError } from './exit.js';
+import { bgpCommand } from './commands/bgp.js';
+import { compareCommand } from './commands/compare.js';
+import { labCommand } from './commands/lab.js';
+import { EXIT_BAD_INPUT, EXIT_UNAVAILABLE, UnavailableError, UsageError } from './exit.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The topology `podnet` opens when given no command. */
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
   program.addCommand(iptablesCommand());
   program.addCommand(policyCommand());
   program.addCommand(dnsCommand());
+  program.addCommand(bgpCommand());
+  program.addCommand(compareCommand());
+  program.addCommand(labCommand());
   program
     .command('ui')
     .description('terminal UI: pick endpoints and step through the packet walk')
@@ -53,6 +59,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
+    if (e instanceof UnavailableError) {
+      process.stderr.write(`podnet: ${e.detail}\n`);
+      return EXIT_UNAVAILABLE;
+    }
     if (e instanceof UsageError) {
       process.stderr.write(`podnet: ${e.detail}\n`);
       return EXIT_BAD_INPUT;

@@ -40,9 +40,14 @@ function ruleMatches(rule: FibRule, key: FibKey): boolean {
   return true;
 }
 
-/** Routes whose device is down are skipped, as fib_table_lookup skips RTNH_F_DEAD nexthops. */
+/**
+ * Routes whose device is down are skipped, as fib_table_lookup skips RTNH_F_DEAD nexthops. A
+ * `local` route is the exception: its nexthop has scope RT_SCOPE_NOWHERE, which fib_sync_down_dev
+ * never marks dead, so an address on a down link is still local (measured on 6.18: `ip route get`
+ * answers `local` for an address on a veth that is down; kube-proxy's kube-ipvs0 relies on it).
+ */
 function usable(ns: Netns, r: Route): boolean {
-  if (r.dev === null) return true;
+  if (r.dev === null || r.type === 'local') return true;
   return findLink(ns, r.dev)?.up ?? false;
 }
 

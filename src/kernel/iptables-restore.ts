@@ -2,7 +2,8 @@ import { formatInputError } from '../lib/input-error.js';
 import type { Result } from '../lib/result.js';
 import type { InputError } from '../lib/input-error.js';
 import { getNetns, type World } from './netns.js';
-import { setRuleset } from './ops.js';
+import { setIpsets, setRuleset } from './ops.js';
+import { ipsetRestore } from './netfilter/ipset-restore.js';
 import { iptablesCommand, iptablesRestore } from './netfilter/parse.js';
 import type { Ruleset, TableName } from './netfilter/ruleset.js';
 
@@ -29,4 +30,11 @@ export function iptablesInsert(world: World, netns: string, table: TableName, ch
 /** `iptables -t TABLE -A CHAIN RULE`. */
 export function iptablesAppend(world: World, netns: string, table: TableName, chain: string, rule: string, who: string): World {
   return apply(world, netns, who, (rs) => iptablesCommand(rs, table, `-A ${chain} ${rule}`, who));
+}
+
+/** `ipset restore` (Felix writes its sets this way before the iptables rules that name them). */
+export function ipsetRestoreInto(world: World, netns: string, text: string, who: string): World {
+  const r = ipsetRestore(getNetns(world, netns).ipsets, text, who);
+  if (!r.ok) throw new Error(`${who}: ipset rejected generated input: ${formatInputError(r.error)}`);
+  return setIpsets(world, netns, r.value);
 }

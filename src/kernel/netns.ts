@@ -2,6 +2,8 @@ import type { IfAddr } from './addr.js';
 import type { FdbEntry } from './fdb.js';
 import type { Link } from './link.js';
 import type { NeighEntry } from './neigh.js';
+import type { IpsetMap } from './netfilter/ipset.js';
+import type { IpvsTable } from './ipvs/table.js';
 import type { Ruleset } from './netfilter/ruleset.js';
 import type { FibRule, Route } from './route.js';
 import type { Sysctls } from './sysctl.js';
@@ -23,6 +25,10 @@ export interface Netns {
   readonly fdb: readonly FdbEntry[];
   readonly sysctls: Sysctls;
   readonly netfilter: Ruleset;
+  /** The netns's ip sets (`ipset save`), which `-m set` matches look up by name. */
+  readonly ipsets: IpsetMap;
+  /** The IPVS table (`ipvsadm -Ln`); absent while the ip_vs module has never been used here. */
+  readonly ipvs?: IpvsTable;
   /** Next ifindex to hand out (lo is 1). */
   readonly nextIfindex: number;
 }

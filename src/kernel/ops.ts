@@ -9,6 +9,7 @@ import { DEFAULT_BRIDGE_PORT, type BridgePortSettings, type Link, type LinkKind 
 import type { NeighEntry } from './neigh.js';
 import { EMPTY_RULESET, type Ruleset } from './netfilter/ruleset.js';
 import { EMPTY_IPSETS, type IpsetMap } from './netfilter/ipset.js';
+import { EMPTY_IPVS, type IpvsTable } from './ipvs/table.js';
 import { findLink, getNetns, type Netns, type World } from './netns.js';
 import { RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN, type FibRule, type Route } from './route.js';
 
@@ -278,4 +279,9 @@ export function setRuleset(world: World, nsId: string, ruleset: Ruleset): World 
 
 export function setIpsets(world: World, nsId: string, ipsets: IpsetMap): World {
   return updateNetns(world, nsId, (ns) => ({ ...ns, ipsets }));
+}
+
+/** Apply `ipvsadm` changes (kernel/ipvs/table.ts) to a netns's IPVS table, loading ip_vs if needed. */
+export function updateIpvs(world: World, nsId: string, f: (t: IpvsTable) => IpvsTable): World {
+  return updateNetns(world, nsId, (ns) => ({ ...ns, ipvs: f(ns.ipvs ?? EMPTY_IPVS) }));
 }

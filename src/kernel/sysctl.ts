@@ -31,7 +31,8 @@ const CONF_DEFAULTS: Readonly<Record<string, string>> = {
 export function sysctlValue(sysctls: Sysctls, key: string): string {
   const set = sysctls.get(key);
   if (set !== undefined) return set;
-  const m = /^net\.ipv4\.conf\.([^.]+(?:\.[0-9]+)?)\.([a-z_]+)$/.exec(key);
+  // Device names may contain dots (flannel.1, vxlan.calico); the leaf never does.
+  const m = /^net\.ipv4\.conf\.(.+)\.([a-z_]+)$/.exec(key);
   if (m) {
     const dev = m[1] ?? '';
     const leaf = m[2] ?? '';

@@ -13,6 +13,11 @@ export interface CaptureOptions {
   readonly count?: number;
   /** Capture filter (`-f`), e.g. `icmp or udp port 8472`. */
   readonly filter?: string;
+  /**
+   * `dumpcap` alone (tshark's own capture engine, without loading every dissector: starts in
+   * milliseconds, where a dozen tsharks at once can take seconds on a busy machine). Default tshark.
+   */
+  readonly engine?: 'tshark' | 'dumpcap';
 }
 
 export interface Capture {
@@ -33,7 +38,7 @@ export interface Capture {
  * recorded in the lab's state file, so teardown ends it if the caller does not.
  */
 export function startCapture(lab: Lab, nsId: string, dev: string, opts: CaptureOptions): Promise<Capture> {
-  const argv = ['tshark', '-n', '-q', '-i', dev, '-w', opts.file];
+  const argv = opts.engine === 'dumpcap' ? ['dumpcap', '-n', '-q', '-i', dev, '-w', opts.file] : ['tshark', '-n', '-q', '-i', dev, '-w', opts.file];
   if (opts.durationSec !== undefined) argv.push('-a', `duration:${opts.durationSec}`);
   if (opts.count !== undefined) argv.push('-c', String(opts.count));
   if (opts.filter !== undefined) argv.push('-f', opts.filter);
@@ -60,8 +65,9 @@ export function startCapture(lab: Lab, nsId: string, dev: string, opts: CaptureO
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
       // "Capturing on 'eth0'" comes before dumpcap has the socket open (and its filter compiled);
-      // "Capture started" (tshark 4) once it has. Older tshark prints only the first: wait a bit.
-      if (/Capture started/.test(stderr)) ready();
+      // "Capture started" (tshark 4) or dumpcap's "File: ..." once it has. Older tshark prints
+      // only the first: wait a bit.
+      if (/Capture started/.test(stderr) || (opts.engine === 'dumpcap' && /^File: /m.test(stderr))) ready();
       else if (/Capturing on/.test(stderr) && fallback === undefined) fallback = setTimeout(ready, 5000);
     });
     done.then((r) => {

@@ -6,7 +6,7 @@ import { applyCommands, run, type CommandFailure } from './exec.js';
 import { materialize } from './materialize.js';
 import { isLabPrefix, netnsNames, newLabPrefix } from './names.js';
 import { endProcess, isAlive } from './processes.js';
-import { LAB_STATE_DIR, listLabStates, readLabState, removeLabState, writeLabState } from './state-file.js';
+import { LAB_STATE_DIR, listLabStates, readLabState, removeLabState, writeLabState, type LabState } from './state-file.js';
 
 /** A World made real: one network namespace per model netns, named `<prefix><id>`. */
 export interface Lab {
@@ -22,6 +22,9 @@ export interface LabOptions {
   readonly prefix?: string;
   readonly stateDir?: string;
   readonly iptablesText?: (ruleset: Ruleset) => string;
+  /** Recorded in the state file: the topology a `lab up` lab was made from. */
+  readonly topology?: LabState['topology'];
+  readonly persistent?: boolean;
 }
 
 /**
@@ -37,7 +40,18 @@ export async function createLab(world: World, opts: LabOptions = {}): Promise<Re
     if (n === undefined) throw new Error(`lab ${prefix} has no netns for ${id}`);
     return n;
   };
-  writeLabState({ prefix, createdAt: new Date().toISOString(), ownerPid: process.pid, netns: [...names.values()], processes: [] }, stateDir);
+  writeLabState(
+    {
+      prefix,
+      createdAt: new Date().toISOString(),
+      ownerPid: process.pid,
+      netns: [...names.values()],
+      processes: [],
+      ...(opts.topology ? { topology: opts.topology } : {}),
+      ...(opts.persistent ? { persistent: true } : {}),
+    },
+    stateDir,
+  );
   const cmds = materialize(world, { netnsName, ...(opts.iptablesText ? { iptablesText: opts.iptablesText } : {}) });
   const applied = await applyCommands(cmds);
   if (!applied.ok) return err(applied.error);
@@ -92,12 +106,12 @@ export async function teardownLab(prefix: string, stateDir = LAB_STATE_DIR): Pro
   return { netnsDeleted: deleted, processesEnded: ended, errors };
 }
 
-/** Tear down every lab whose creating process is gone (a crash, a killed test run). */
+/** Tear down every lab whose creating process is gone (a crash, a killed test run); `lab up` labs are meant to outlive theirs. */
 export async function teardownStaleLabs(stateDir = LAB_STATE_DIR): Promise<TeardownReport[]> {
   const out: TeardownReport[] = [];
   for (const prefix of listLabStates(stateDir)) {
     const s = readLabState(prefix, stateDir);
-    if (s && !isAlive(s.ownerPid) && isLabPrefix(prefix)) out.push(await teardownLab(prefix, stateDir));
+    if (s && !s.persistent && !isAlive(s.ownerPid) && isLabPrefix(prefix)) out.push(await teardownLab(prefix, stateDir));
   }
   return out;
 }

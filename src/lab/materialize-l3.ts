@@ -2,6 +2,7 @@ import { formatCidr } from '../net/cidr.js';
 import { formatIpv4 } from '../net/ipv4.js';
 import type { Netns } from '../kernel/netns.js';
 import type { Ruleset } from '../kernel/netfilter/ruleset.js';
+import { formatIpsetSave } from '../kernel/netfilter/ipset.js';
 import { RT_TABLE_DEFAULT, RT_TABLE_LOCAL, RT_TABLE_MAIN, type FibRule, type Route } from '../kernel/route.js';
 import { hexAlt, protoName, scopeName } from '../kernel/print/names.js';
 import { sysctlPath } from '../kernel/print/sysctl.js';
@@ -111,6 +112,14 @@ export function fdbCommands(ns: Netns, name: NameOf): LabCommand[] {
       if (f.self) return cmd('bridge', '-n', n, 'fdb', 'append', f.mac, 'dev', f.dev, 'self', state, ...(f.dst !== null ? ['dst', formatIpv4(f.dst)] : []));
       return cmd('bridge', '-n', n, 'fdb', 'add', f.mac, 'dev', f.dev, 'master', state);
     });
+}
+
+/**
+ * `ipset restore` fed `ipset save` text, before iptables-restore: a rule with `-m set` names a set
+ * that must exist ("Set ... doesn't exist"). ip sets are per network namespace.
+ */
+export function ipsetCommands(ns: Netns, name: NameOf): LabCommand[] {
+  return ns.ipsets.size === 0 ? [] : [inNetns(name(ns.id), ['ipset', 'restore'], formatIpsetSave(ns.ipsets.values()))];
 }
 
 /** `iptables-restore` fed the ruleset as text; nothing for a netns without iptables state. */

@@ -3,7 +3,7 @@ import { printRuleset } from '../kernel/netfilter/print.js';
 import type { Ruleset } from '../kernel/netfilter/ruleset.js';
 import type { LabCommand } from './command.js';
 import { linkAddCommands, masterCommands, netnsCommands, upCommands, type NameOf } from './materialize-links.js';
-import { addrCommands, fdbCommands, iptablesCommands, neighCommands, routeCommands, ruleCommands, sysctlCommands } from './materialize-l3.js';
+import { addrCommands, fdbCommands, ipsetCommands, iptablesCommands, neighCommands, routeCommands, ruleCommands, sysctlCommands } from './materialize-l3.js';
 
 export interface MaterializeOptions {
   /** Real netns name for a model netns id (see netnsNames). */
@@ -16,7 +16,7 @@ export interface MaterializeOptions {
  * The commands that make the real kernel hold the World's state, in an order that works: all
  * namespaces, all links (veth pairs cross namespaces), bridge ports, sysctls (per-device keys need
  * the device; set before `up`, as CNI plugins do), links up, addresses, routes, rules, neighbours,
- * FDB entries, iptables. What the kernel derives by itself (lo, `proto kernel` and local-table
+ * FDB entries, ip sets, iptables. What the kernel derives by itself (lo, `proto kernel` and local-table
  * routes, learned neighbours and FDB entries) is not commanded.
  */
 export function materialize(world: World, opts: MaterializeOptions): LabCommand[] {
@@ -34,6 +34,7 @@ export function materialize(world: World, opts: MaterializeOptions): LabCommand[
     ...all.flatMap((ns) => ruleCommands(ns, name)),
     ...all.flatMap((ns) => neighCommands(ns, name)),
     ...all.flatMap((ns) => fdbCommands(ns, name)),
+    ...all.flatMap((ns) => ipsetCommands(ns, name)),
     ...all.flatMap((ns) => iptablesCommands(ns, name, opts.iptablesText ?? ((r) => printRuleset(r)))),
   ];
 }

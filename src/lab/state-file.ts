@@ -21,6 +21,10 @@ export interface LabState {
   readonly ownerPid: number;
   readonly netns: readonly string[];
   readonly processes: readonly LabProcess[];
+  /** The topology file a `podnet lab up` lab was made from (absolute path) and its name. */
+  readonly topology?: { readonly file: string; readonly name: string };
+  /** Made by `lab up`: meant to outlive its creator, so not stale when the owner is gone. */
+  readonly persistent?: boolean;
 }
 
 export function labStatePath(prefix: string, dir = LAB_STATE_DIR): string {
@@ -53,7 +57,13 @@ export function updateLabState(prefix: string, f: (s: LabState) => LabState, dir
   return next;
 }
 
+/** The lab's own directory (agent configs, DNS query logs), removed with the lab. */
+export function labWorkDir(prefix: string, dir = LAB_STATE_DIR): string {
+  return join(dir, prefix);
+}
+
 export function removeLabState(prefix: string, dir = LAB_STATE_DIR): void {
+  rmSync(labWorkDir(prefix, dir), { recursive: true, force: true });
   rmSync(labStatePath(prefix, dir), { force: true });
 }
 

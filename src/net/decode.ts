@@ -1,10 +1,12 @@
 import { err, ok, type Result } from '../lib/result.js';
 import { ipv4FromBytes } from './ipv4.js';
 import { macFromBytes } from './mac.js';
+import { DNS_PORT, dnsPayloadOf } from './dns.js';
 import {
   ETHERTYPE_ARP,
   ETHERTYPE_IPV4,
   IPPROTO_ICMP,
+  IPPROTO_IPIP,
   IPPROTO_TCP,
   IPPROTO_UDP,
   type ArpMessage,
@@ -148,6 +150,12 @@ function l4At(x: Input, at: number, end: number, protocol: number): Result<L4, s
   }
   if (protocol === IPPROTO_UDP) return udpAt(x, at, end);
   if (protocol === IPPROTO_TCP) return tcpAt(x, at, end);
+  if (protocol === IPPROTO_IPIP) {
+    // RFC 2003: the payload is an IPv4 datagram; one the model cannot represent stays raw.
+    const inner = ipv4At(x, at, end);
+    if (!inner.ok) return inner;
+    return 'unmodelled' in inner.value ? ok({ kind: 'raw', bytes: x.b.slice(at, end) }) : ok({ kind: 'ipip', packet: inner.value });
+  }
   return ok({ kind: 'raw', bytes: x.b.slice(at, end) });
 }
 
@@ -184,6 +192,9 @@ function udpAt(x: Input, at: number, end: number): Result<L4, string> {
     const vx = vxlanAt(x, at + 8, end);
     if (!vx.ok) return vx;
     payload = vx.value;
+  } else if (dport === DNS_PORT || sport === DNS_PORT) {
+    // Either direction of a DNS exchange; bytes that are not a modelled DNS message stay raw.
+    payload = dnsPayloadOf(payload.bytes) ?? payload;
   }
   return ok({ kind: 'udp', sport, dport, payload });
 }

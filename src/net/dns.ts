@@ -415,8 +415,39 @@ export function overTheWire(m: DnsMessage): Result<DnsMessage, string> {
 }
 
 /** The UDP payload of a DNS datagram, for a packet's L4 (`{kind: 'udp', dport: 53, payload}`). */
-export function dnsUdpPayload(m: DnsMessage): { readonly kind: 'raw'; readonly bytes: Uint8Array } {
-  return { kind: 'raw', bytes: encodeDnsMessage(m) };
+export function dnsUdpPayload(m: DnsMessage): { readonly kind: 'dns'; readonly message: DnsMessage; readonly bytes: Uint8Array } {
+  const bytes = encodeDnsMessage(m);
+  // The message the receiver decodes (names made absolute, OPT folded into `edns`).
+  const message = decodeDnsMessage(bytes);
+  if (!message.ok) throw new Error(`a DNS message podnet encoded does not decode: ${message.error}`);
+  return { kind: 'dns', message: message.value, bytes };
+}
+
+/**
+ * The bytes of a UDP datagram read as DNS, or null when they are not a DNS message podnet models
+ * exactly (re-encoding must give the same bytes, so a capture decodes and re-encodes unchanged).
+ */
+export function dnsPayloadOf(bytes: Uint8Array): { readonly kind: 'dns'; readonly message: DnsMessage; readonly bytes: Uint8Array } | null {
+  const m = decodeDnsMessage(bytes);
+  if (!m.ok) return null;
+  let again: Uint8Array;
+  try {
+    again = encodeDnsMessage(m.value);
+  } catch {
+    return null;
+  }
+  if (again.length !== bytes.length || again.some((b, i) => b !== bytes[i])) return null;
+  return { kind: 'dns', message: m.value, bytes };
+}
+
+/** A tcpdump-like summary: `query 0x1a2b A web.default.svc.cluster.local.` / `response 0x1a2b NXDOMAIN ...`. */
+export function describeDnsMessage(m: DnsMessage): string {
+  const id = `0x${m.id.toString(16).padStart(4, '0')}`;
+  const q = m.questions[0];
+  const question = q ? `${q.type} ${q.name}` : '(no question)';
+  if (!m.qr) return `DNS query ${id} ${question}`;
+  const answers = m.answers.length > 0 ? ` ${m.answers.map(recordDataText).join(', ')}` : m.authority.some((a) => a.type === 'SOA') ? ' (SOA in authority)' : '';
+  return `DNS response ${id} ${question} ${m.rcode}${m.aa ? ' aa' : ''}${answers}`;
 }
 
 /** The well-known DNS port. */

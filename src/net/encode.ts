@@ -2,7 +2,7 @@ import { match } from 'ts-pattern';
 import { internetChecksum, pseudoHeaderSum } from './checksum.js';
 import { frameLength, ipv4Length } from './length.js';
 import { macToBytes, type Mac } from './mac.js';
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, type ArpMessage, type Frame, type IcmpMessage, type Ipv4Packet, type TcpSegment } from './packet.js';
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_TCP, IPPROTO_UDP, type ArpMessage, type Frame, type IcmpMessage, type Ipv4Packet, type TcpSegment } from './packet.js';
 
 /**
  * Packets to bytes. Lengths and checksums are computed here, never stored in the model. The whole
@@ -152,6 +152,11 @@ function writeL4(out: Out, at: number, p: Ipv4Packet): number {
     .with({ kind: 'tcp' }, (x) => {
       expect(IPPROTO_TCP, 'TCP');
       return writeTcp(out, at, x, p);
+    })
+    .with({ kind: 'ipip' }, (x) => {
+      // RFC 2003 §3: the outer header is followed directly by the unchanged inner datagram.
+      expect(IPPROTO_IPIP, 'IPIP');
+      return writeIpv4(out, at, x.packet);
     })
     .with({ kind: 'raw' }, (x) => out.bytes(at, x.bytes))
     .exhaustive();

@@ -23,6 +23,7 @@ function l4Length(l4: L4): number {
     .with({ kind: 'icmp' }, (x) => icmpLength(x.message))
     .with({ kind: 'udp' }, (x) => UDP_HEADER_LEN + (x.payload.kind === 'vxlan' ? VXLAN_HEADER_LEN + frameLength(x.payload.frame) : x.payload.bytes.length))
     .with({ kind: 'tcp' }, (x) => TCP_HEADER_LEN + x.options.length + x.data.length)
+    .with({ kind: 'ipip' }, (x) => ipv4Length(x.packet))
     .with({ kind: 'raw' }, (x) => x.bytes.length)
     .exhaustive();
 }

@@ -1,5 +1,6 @@
 import type { Ipv4 } from './ipv4.js';
 import type { Mac } from './mac.js';
+import type { DnsMessage } from './dns.js';
 
 /**
  * Packets as readonly, typed header stacks. Encapsulation nests: a VXLAN UDP payload carries a
@@ -62,6 +63,8 @@ export type L4 =
   | { readonly kind: 'icmp'; readonly message: IcmpMessage }
   | { readonly kind: 'udp'; readonly sport: number; readonly dport: number; readonly payload: UdpPayload }
   | TcpSegment
+  /** IP in IP (RFC 2003, IPv4 protocol 4): a whole inner IPv4 datagram is the payload. */
+  | { readonly kind: 'ipip'; readonly packet: Ipv4Packet }
   | { readonly kind: 'raw'; readonly bytes: Uint8Array };
 
 export interface TcpFlags {
@@ -100,6 +103,12 @@ export type IcmpMessage =
 
 export type UdpPayload =
   | { readonly kind: 'vxlan'; readonly vni: number; readonly frame: Frame }
+  /**
+   * A DNS message (RFC 1035 §4.2.1). `bytes` are what goes on the wire; `message` is their
+   * decoding. Built only by dns.ts (`dnsUdpPayload`, `dnsPayloadOf`), which guarantees that
+   * encoding `message` gives exactly `bytes`.
+   */
+  | { readonly kind: 'dns'; readonly message: DnsMessage; readonly bytes: Uint8Array }
   | { readonly kind: 'raw'; readonly bytes: Uint8Array };
 
 export const TCP_NO_FLAGS: TcpFlags = { fin: false, syn: false, rst: false, psh: false, ack: false };

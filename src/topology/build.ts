@@ -7,10 +7,12 @@ import { podPorts, type Pod } from '../cluster/pod.js';
 import type { ControllerEvent } from '../controllers/events.js';
 import { nodeNetns, podNetns, UNDERLAY_NETNS } from '../controllers/names.js';
 import { programFlannel } from '../controllers/cni/flannel/program.js';
+import { programCalico, programCalicoFelix } from '../controllers/cni/calico/program.js';
 import { programKubeProxy } from '../controllers/kube-proxy/program.js';
+import { coreDnsConfigFor, dnsServerSockets, type ApplicationSocket } from '../controllers/coredns/index.js';
 import type { SocketLookup } from '../trace/env.js';
 import type { NetnsInfo, System } from './system.js';
-import { buildUnderlay } from './underlay.js';
+import { buildUnderlay, routeServiceAddresses, serviceAddressRoutes } from './underlay.js';
 
 /** Ports a node's own daemons listen on (kubelet, kube-proxy health check, sshd). */
 const NODE_TCP_LISTENERS: ReadonlyMap<number, string> = new Map([
@@ -28,12 +30,15 @@ function describeCni(c: Cluster): string {
 }
 
 /** Which sockets the modelled applications hold open. */
-function socketTable(c: Cluster): System['sockets'] {
+function socketTable(c: Cluster, apps: readonly ApplicationSocket[]): System['sockets'] {
   const byNetns = new Map<string, Pod>();
   for (const p of c.pods) if (!p.hostNetwork) byNetns.set(podNetns(p.namespace, p.name), p);
   const hostPods = new Map<string, Pod[]>();
   for (const p of c.pods) if (p.hostNetwork) hostPods.set(nodeNetns(p.nodeName), [...(hostPods.get(nodeNetns(p.nodeName)) ?? []), p]);
   return (netns, protocol, port): SocketLookup => {
+    // Applications that answer datagrams themselves (CoreDNS, the upstream resolver).
+    const app = apps.find((a) => a.netns === netns && a.protocol === protocol && a.port === port);
+    if (app) return { kind: 'listening', what: app.what, respond: app.respond };
     const proto = protocol.toUpperCase();
     const pod = byNetns.get(netns);
     if (pod) {
@@ -67,6 +72,25 @@ function netnsTable(c: Cluster): Map<string, NetnsInfo> {
   return m;
 }
 
+/** flanneld + the flannel CNI plugin on every node (each node needs its podCIDR lease). */
+function programFlannelCni(world: World, c: Cluster, podsOnNetwork: readonly Pod[]): Result<{ world: World; events: readonly ControllerEvent[] }, string> {
+  if (c.header.cni.kind !== 'flannel') throw new Error('programFlannelCni needs a flannel cluster');
+  const backend = c.header.cni.backend;
+  const nodes = [];
+  for (const n of c.nodes) {
+    if (!n.podCIDR) return err(`node ${n.name} has no podCIDR; flannel needs one per node`);
+    nodes.push({ name: n.name, netns: nodeNetns(n.name), ip: n.ip, extIface: 'eth0', extMtu: n.mtu, subnet: n.podCIDR });
+  }
+  return ok(
+    programFlannel(world, {
+      network: c.header.podCIDR,
+      backend,
+      nodes,
+      pods: podsOnNetwork.map((p) => ({ namespace: p.namespace, name: p.name, netns: podNetns(p.namespace, p.name), node: p.nodeName, ip: p.ip })),
+    }),
+  );
+}
+
 /**
  * Bring a cluster to life: build the underlay and the nodes, then let each controller program
  * the kernels the way the real component does (CNI, kube-proxy).
@@ -76,27 +100,27 @@ export function buildSystem(c: Cluster): Result<System, string> {
     EMPTY_WORLD,
     c.nodes.map((n) => ({ name: n.name, ip: n.ip, prefix: n.subnetPrefix, gateway: n.gateway, mtu: n.mtu })),
   );
+  world = routeServiceAddresses(world, serviceAddressRoutes(c));
   const events: ControllerEvent[] = [];
   const podsOnNetwork = c.pods.filter((p) => !p.hostNetwork);
-  if (c.header.cni.kind !== 'flannel') return err(`CNI ${c.header.cni.kind} is not modelled yet; podnet currently models flannel (vxlan, host-gw)`);
-  const backend = c.header.cni.backend;
-  const nodes = [];
-  for (const n of c.nodes) {
-    if (!n.podCIDR) return err(`node ${n.name} has no podCIDR; flannel needs one per node`);
-    nodes.push({ name: n.name, netns: nodeNetns(n.name), ip: n.ip, extIface: 'eth0', extMtu: n.mtu, subnet: n.podCIDR });
-  }
-  const flannel = programFlannel(world, {
-    network: c.header.podCIDR,
-    backend,
-    nodes,
-    pods: podsOnNetwork.map((p) => ({ namespace: p.namespace, name: p.name, netns: podNetns(p.namespace, p.name), node: p.nodeName, ip: p.ip })),
-  });
-  world = flannel.world;
-  events.push(...flannel.events);
+  const cni = c.header.cni.kind === 'calico' ? programCalico(world, c) : programFlannelCni(world, c, podsOnNetwork);
+  if (!cni.ok) return cni;
+  world = cni.value.world;
+  events.push(...cni.value.events);
   const kp = programKubeProxy(world, c);
   if (!kp.ok) return kp;
   world = kp.value.world;
   events.push(...kp.value.events);
+  let explainRule: System['explainRule'];
+  if (c.header.cni.kind === 'calico') {
+    // Felix renders policy after kube-proxy so its jumps end up first, as on a settled node.
+    const felix = programCalicoFelix(world, c);
+    if (!felix.ok) return felix;
+    world = felix.value.world;
+    events.push(...felix.value.events);
+    const explain = felix.value.explainRule;
+    explainRule = (r) => explain(r.netns, r.table, r.chain, r.rule);
+  }
   const netns = netnsTable(c);
   const services = new Map(
     c.services.map((s) => [
@@ -105,7 +129,11 @@ export function buildSystem(c: Cluster): Result<System, string> {
     ]),
   );
   const hostNetworkPods = new Map(c.pods.filter((p) => p.hostNetwork).map((p) => [`${p.namespace}/${p.name}`, { netns: nodeNetns(p.nodeName), ip: p.ip }]));
+  const dnsConfig = coreDnsConfigFor(c);
+  if (!dnsConfig.ok) return dnsConfig;
+  const dnsSockets = dnsServerSockets(c, dnsConfig.value);
   return ok({
+    ...(explainRule ? { explainRule } : {}),
     services,
     hostNetworkPods,
     name: c.header.name,
@@ -113,7 +141,7 @@ export function buildSystem(c: Cluster): Result<System, string> {
     world,
     netns,
     events,
-    sockets: socketTable(c),
+    sockets: socketTable(c, dnsSockets),
   });
 }
 

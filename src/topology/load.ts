@@ -5,7 +5,7 @@ import { err, ok, type Result } from '../lib/result.js';
 import { inputError, type InputError } from '../lib/input-error.js';
 import type { Cluster } from '../cluster/cluster.js';
 import type { EndpointSlice } from '../cluster/endpoint-slice.js';
-import type { CniKind } from '../cluster/header.js';
+import type { CniConfig, CniKind } from '../cluster/header.js';
 import type { Namespace } from '../cluster/namespace.js';
 import { defaultHeader, HEADER_KIND, parseHeader, type RawHeader, type RawNode } from './parse-header.js';
 import { manifestKind, parseManifest, type RawNetworkPolicy, type RawService } from './parse-manifests.js';
@@ -14,10 +14,13 @@ import { assembleCluster, type RawInput } from './load-cluster.js';
 
 export interface LoadOptions {
   /**
-   * Run the topology with this CNI instead of the header's (`podnet compare --cni ...`). The
-   * other CNI's header block, if any, is then ignored, and its defaults apply.
+   * Run the topology with this CNI instead of the header's (`podnet compare --cni ...`). A kind
+   * alone keeps the header's block when it is for that CNI, else that CNI's defaults apply; a
+   * full configuration (e.g. calico with mode ipip) replaces the header's block. Either way the
+   * cluster is assembled again, since IPAM depends on it (Calico's tunnel address takes a
+   * block's ordinal 0 in IPIP/VXLAN mode).
    */
-  readonly cni?: CniKind;
+  readonly cni?: CniKind | CniConfig;
 }
 
 /** Read and load a topology file. Never throws for bad input: the first problem is returned. */
@@ -108,7 +111,8 @@ function load(text: string, file: string, options: LoadOptions): Cluster {
     if (contents === null || isNull(contents)) continue;
     const root = rootVal(src, contents, 'manifest');
     if (!seenDocument && isMap(root.node) && kindOf(root.node) === HEADER_KIND) {
-      header = parseHeader(rootVal(src, contents, HEADER_KIND), options.cni ?? null);
+      const parsed = parseHeader(rootVal(src, contents, HEADER_KIND), overrideKind(options));
+      header = typeof options.cni === 'object' ? { ...parsed, cni: options.cni } : parsed;
       seenDocument = true;
       continue;
     }
@@ -134,7 +138,7 @@ function load(text: string, file: string, options: LoadOptions): Cluster {
   return assembleCluster({
     file,
     baseName: basename(file, ext === '.yaml' || ext === '.yml' ? ext : ''),
-    header: header ?? (options.cni === 'calico' ? parseHeaderDefaultsFor('calico') : defaultHeader()),
+    header: header ?? headerlessDefaults(options),
     hasHeader: header !== null,
     namespaces,
     workloads,
@@ -153,6 +157,17 @@ function kindOf(node: YNode): string | null {
     if (k && isScalar(k) && k.value === 'kind' && v && isScalar(v) && typeof v.value === 'string') return v.value;
   }
   return null;
+}
+
+function overrideKind(options: LoadOptions): CniKind | null {
+  if (options.cni === undefined) return null;
+  return typeof options.cni === 'string' ? options.cni : options.cni.kind;
+}
+
+/** The header a file without one gets, running the CNI the options ask for. */
+function headerlessDefaults(options: LoadOptions): RawHeader {
+  if (typeof options.cni === 'object') return { ...defaultHeader(), cni: options.cni };
+  return options.cni === 'calico' ? parseHeaderDefaultsFor('calico') : defaultHeader();
 }
 
 /** A default header running Calico (for `--cni calico` on a file without a header). */

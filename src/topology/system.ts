@@ -2,6 +2,7 @@ import type { Ipv4 } from '../net/ipv4.js';
 import type { World } from '../kernel/netns.js';
 import type { ControllerEvent } from '../controllers/events.js';
 import type { SocketLookup } from '../trace/env.js';
+import type { RuleRef } from '../trace/types.js';
 
 /** What a netns is, for labels and pickers. */
 export type NetnsRole =
@@ -41,6 +42,8 @@ export interface System {
   readonly services: ReadonlyMap<string, ServiceInfo>;
   /** hostNetwork pods by `namespace/name`: they live in their node's netns. */
   readonly hostNetworkPods: ReadonlyMap<string, { readonly netns: string; readonly ip: Ipv4 }>;
+  /** Controllers' explanation of netfilter rules they wrote (which NetworkPolicy a drop enforces). */
+  readonly explainRule?: (rule: RuleRef) => string | null;
   /** Listening sockets of the modelled applications. */
   readonly sockets: (netns: string, protocol: 'tcp' | 'udp', port: number) => SocketLookup;
 }

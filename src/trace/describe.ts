@@ -1,6 +1,7 @@
 import { match } from 'ts-pattern';
 import { formatIpv4 } from '../net/ipv4.js';
 import type { Frame, Ipv4Packet, TcpFlags } from '../net/packet.js';
+import { describeDnsMessage } from '../net/dns.js';
 
 /** tcpdump-style flag letters: S SYN, . ACK, F FIN, R RST, P PSH. */
 export function tcpFlagsText(f: TcpFlags): string {
@@ -22,8 +23,11 @@ export function describePacket(p: Ipv4Packet): string {
     .with({ kind: 'udp' }, (u) =>
       u.payload.kind === 'vxlan'
         ? `UDP ${src}:${u.sport} > ${dst}:${u.dport} VXLAN vni ${u.payload.vni} [${describeFrame(u.payload.frame)}]`
-        : `UDP ${src}:${u.sport} > ${dst}:${u.dport}`,
+        : u.payload.kind === 'dns'
+          ? `UDP ${src}:${u.sport} > ${dst}:${u.dport} ${describeDnsMessage(u.payload.message)}`
+          : `UDP ${src}:${u.sport} > ${dst}:${u.dport}`,
     )
+    .with({ kind: 'ipip' }, (x) => `IPIP ${src} > ${dst} [${describePacket(x.packet)} ttl ${x.packet.header.ttl}]`)
     .with({ kind: 'raw' }, () => `IP proto ${p.header.protocol} ${src} > ${dst}`)
     .exhaustive();
 }

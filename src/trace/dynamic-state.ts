@@ -1,5 +1,6 @@
 import { formatIpv4, type Ipv4 } from '../net/ipv4.js';
 import type { Mac } from '../net/mac.js';
+import type { IpvsConnTable } from '../kernel/ipvs/conn.js';
 
 /**
  * State the kernel changes while packets flow, per netns: learned neighbours (ARP cache), learned
@@ -13,6 +14,8 @@ export interface NetnsDynamic {
   readonly fdb: ReadonlyMap<string, string>;
   /** Opaque to the walk; owned by the netfilter adapter (conntrack table, recent lists). */
   readonly netfilter: unknown;
+  /** IPVS connections scheduled in this netns (ip_vs_conn), for their replies. */
+  readonly ipvs?: IpvsConnTable;
 }
 
 export type Dynamic = ReadonlyMap<string, NetnsDynamic>;

@@ -2,13 +2,16 @@ import { match } from 'ts-pattern';
 import { formatIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.js';
 import { err, ok, type Result } from '../lib/result.js';
 import type { NetnsInfo, System } from '../topology/system.js';
+import { DEFAULT_EXTERNAL_CLIENT, EXTERNAL_CLIENT_NETNS } from '../topology/underlay.js';
 
 /** A source or destination as the user names it: `NS/POD`, `node/NAME`, or an IP address. */
 export type EndpointSpec =
   | { readonly kind: 'pod'; readonly namespace: string; readonly name: string }
   | { readonly kind: 'service'; readonly namespace: string; readonly name: string }
   | { readonly kind: 'node'; readonly name: string }
-  | { readonly kind: 'ip'; readonly ip: Ipv4 };
+  | { readonly kind: 'ip'; readonly ip: Ipv4 }
+  /** A client outside the cluster, behind the underlay router (`external[:IP]`). */
+  | { readonly kind: 'external'; readonly ip: Ipv4 };
 
 /** A resolved endpoint: where packets start from or are aimed at. */
 export interface Endpoint {
@@ -20,6 +23,10 @@ export interface Endpoint {
 }
 
 export function parseEndpointSpec(text: string): Result<EndpointSpec, string> {
+  if (text === 'external' || text.startsWith('external:')) {
+    const ip = parseIpv4(text === 'external' ? DEFAULT_EXTERNAL_CLIENT : text.slice('external:'.length));
+    return ip.ok ? ok({ kind: 'external', ip: ip.value }) : err(`"${text}": expected external or external:IPV4 (${ip.error})`);
+  }
   if (text.startsWith('svc/')) {
     const parts = text.slice(4).split('/');
     if (parts.length === 2 && parts[0] && parts[1]) return ok({ kind: 'service', namespace: parts[0], name: parts[1] });
@@ -35,7 +42,7 @@ export function parseEndpointSpec(text: string): Result<EndpointSpec, string> {
   const parts = text.split('/');
   if (parts.length === 2 && parts[0] && parts[1]) return ok({ kind: 'pod', namespace: parts[0], name: parts[1] });
   if (parts.length === 1 && parts[0] && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(parts[0])) return ok({ kind: 'pod', namespace: 'default', name: parts[0] });
-  return err(`"${text}" is not an endpoint; expected NS/POD, svc/NS/NAME, node/NAME or an IPv4 address`);
+  return err(`"${text}" is not an endpoint; expected NS/POD, svc/NS/NAME, node/NAME, external[:IP] or an IPv4 address`);
 }
 
 export function resolveEndpoint(system: System, spec: EndpointSpec): Result<Endpoint, string> {
@@ -67,6 +74,11 @@ export function resolveEndpoint(system: System, spec: EndpointSpec): Result<Endp
         return err(`no node ${s.name} in ${system.name}; nodes: ${known.join(', ')}`);
       }
       return ok({ spec, netns: info, ip: info.ip, label: `node ${s.name} (${formatIpv4(info.ip)})` });
+    })
+    .with({ kind: 'external' }, (s): Result<Endpoint, string> => {
+      const info = system.netns.get(EXTERNAL_CLIENT_NETNS);
+      if (!info || info.ip !== s.ip) return err(`no external client ${formatIpv4(s.ip)} in ${system.name} (it is added for a trace that starts or ends there)`);
+      return ok({ spec, netns: info, ip: s.ip, label: `external client ${formatIpv4(s.ip)}` });
     })
     .with({ kind: 'ip' }, (s): Result<Endpoint, string> => {
       // A pod's own netns owns its IP; hostNetwork pods share the node's.

@@ -1,9 +1,16 @@
+import type { UdpResponder } from '../net/datagram.js';
 import type { Route } from '../kernel/route.js';
 import type { World } from '../kernel/netns.js';
 import type { HookRequest, HookRun } from './hooks.js';
+import type { RuleRef } from './types.js';
 
-/** What a socket table answers for a destination port in a netns. */
-export type SocketLookup = { readonly kind: 'listening'; readonly what: string } | { readonly kind: 'closed'; readonly detail: string };
+/**
+ * What a socket table answers for a destination port in a netns. A UDP listener may say how its
+ * application answers a datagram (`respond`); without it the reply echoes the request's payload.
+ */
+export type SocketLookup =
+  | { readonly kind: 'listening'; readonly what: string; readonly respond?: UdpResponder }
+  | { readonly kind: 'closed'; readonly detail: string };
 
 /** Everything the walk reads. The walk itself is pure: same env + packet, same outcomes. */
 export interface WalkEnv {
@@ -15,6 +22,11 @@ export interface WalkEnv {
   readonly sockets: (netns: string, protocol: 'tcp' | 'udp', port: number) => SocketLookup;
   /** `ip route` text of a route in a netns, for the step record. */
   readonly formatRoute: (netns: string, route: Route) => string;
+  /**
+   * What a controller says a netfilter rule it wrote stands for (e.g. the NetworkPolicy behind a
+   * DROP in a policy chain), or null. The walk itself knows no controller.
+   */
+  readonly explainRule?: (rule: RuleRef) => string | null;
   /** Upper bound on device transmissions before the walk declares a loop. */
   readonly maxHops: number;
 }

@@ -1,8 +1,8 @@
 import { match } from 'ts-pattern';
 import { formatIpv4, type Ipv4 } from '../net/ipv4.js';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_NO_FLAGS, type Ipv4Packet } from '../net/packet.js';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_NO_FLAGS, type Ipv4Packet, type UdpPayload } from '../net/packet.js';
 import { fnv32 } from '../lib/hash.js';
-import { startCursor, type BranchOutcome } from './cursor.js';
+import { startCursor, step, type BranchOutcome } from './cursor.js';
 import type { Dynamic } from './dynamic-state.js';
 import type { WalkEnv } from './env.js';
 import { localOut } from './walk.js';
@@ -20,6 +20,10 @@ export interface FlowSpec {
   readonly src: Ipv4 | null;
   readonly dst: Ipv4;
   readonly kind: FlowKind;
+  /** The client socket's port (TCP/UDP; the ICMP echo id); default: `ephemeralPort(spec)`. */
+  readonly sport?: number;
+  /** What a UDP client writes; default `kind.size` zero bytes. */
+  readonly udpPayload?: UdpPayload;
 }
 
 /** How the exchange ended from the client's point of view. */
@@ -55,7 +59,7 @@ function synOptions(mss: number): Uint8Array {
 export function requestPacket(spec: FlowSpec, mtu: number): Ipv4Packet {
   const src = spec.src ?? (0 as Ipv4);
   const header = { src, dst: spec.dst, ttl: 64, id: 0, df: true, tos: 0 };
-  const sport = ephemeralPort(spec);
+  const sport = spec.sport ?? ephemeralPort(spec);
   return match(spec.kind)
     .with({ proto: 'icmp' }, (k) => ({
       header: { ...header, protocol: IPPROTO_ICMP },
@@ -77,13 +81,16 @@ export function requestPacket(spec: FlowSpec, mtu: number): Ipv4Packet {
     }))
     .with({ proto: 'udp' }, (k) => ({
       header: { ...header, protocol: IPPROTO_UDP, df: true },
-      payload: { kind: 'udp' as const, sport, dport: k.dport, payload: { kind: 'raw' as const, bytes: new Uint8Array(k.size) } },
+      payload: { kind: 'udp' as const, sport, dport: k.dport, payload: spec.udpPayload ?? { kind: 'raw' as const, bytes: new Uint8Array(k.size) } },
     }))
     .exhaustive();
 }
 
-/** The answer the destination's kernel or application sends to a delivered/refused request. */
-function replyPacket(req: Ipv4Packet, refused: boolean): Ipv4Packet {
+/**
+ * The answer the destination's kernel or application sends to a delivered/refused request. A UDP
+ * server answers with `udpAnswer` when its application says what it sends, else echoes.
+ */
+function replyPacket(req: Ipv4Packet, refused: boolean, udpAnswer: UdpPayload | null): Ipv4Packet {
   const header = { src: req.header.dst, dst: req.header.src, ttl: 64, id: 0, df: true, tos: 0, protocol: req.header.protocol };
   return match(req.payload)
     .with({ kind: 'icmp' }, (i) => ({
@@ -110,8 +117,8 @@ function replyPacket(req: Ipv4Packet, refused: boolean): Ipv4Packet {
         data: new Uint8Array(),
       },
     }))
-    .with({ kind: 'udp' }, (u) => ({ header, payload: { kind: 'udp' as const, sport: u.dport, dport: u.sport, payload: u.payload } }))
-    .with({ kind: 'raw' }, (r) => ({ header, payload: r }))
+    .with({ kind: 'udp' }, (u) => ({ header, payload: { kind: 'udp' as const, sport: u.dport, dport: u.sport, payload: udpAnswer ?? u.payload } }))
+    .with({ kind: 'ipip' }, { kind: 'raw' }, (r) => ({ header, payload: r }))
     .exhaustive();
 }
 
@@ -120,19 +127,46 @@ function strip(o: BranchOutcome): Outcome {
   return rest;
 }
 
+/** One branch of a flow with the kernel state it leaves behind and what the server application said. */
+export interface FlowBranch {
+  readonly outcome: FlowOutcome;
+  /** Dynamic state (conntrack, ARP, fdb) after the exchange: the next packet on this branch starts here. */
+  readonly dyn: Dynamic;
+  /** The receiving application's account of its answer, when it gave one (`SocketLookup.respond`). */
+  readonly application: { readonly what: string; readonly note: string } | null;
+}
+
 /** Walk a request and, for each way it can end, the reply it provokes. */
 export function traceFlow(env: WalkEnv, spec: FlowSpec, dyn: Dynamic, mtu: number): FlowOutcome[] {
+  return traceFlowBranches(env, spec, dyn, mtu).map((b) => b.outcome);
+}
+
+/** `traceFlow`, keeping each branch's kernel state so a later packet can continue from it. */
+export function traceFlowBranches(env: WalkEnv, spec: FlowSpec, dyn: Dynamic, mtu: number): FlowBranch[] {
   const request = requestPacket(spec, mtu);
   const requests = localOut(env, startCursor(dyn), spec.srcNetns, request);
-  return requests.flatMap((req): FlowOutcome[] => {
+  return requests.flatMap((walked): FlowBranch[] => {
+    let req = walked;
     const d = req.disposition;
     const reqPacket = req.packet;
-    if ((d.kind !== 'DELIVERED' && d.kind !== 'REFUSED') || reqPacket === null) {
-      return [{ probability: req.probability, request: strip(req), reply: null, verdict: { kind: 'failed', detail: failureText(req) } }];
-    }
+    const alone = (verdict: FlowVerdict, application: FlowBranch['application'] = null): FlowBranch[] => [
+      { outcome: { probability: req.probability, request: strip(req), reply: null, verdict }, dyn: req.dyn, application },
+    ];
+    if ((d.kind !== 'DELIVERED' && d.kind !== 'REFUSED') || reqPacket === null) return alone({ kind: 'failed', detail: failureText(req) });
     const refused = d.kind === 'REFUSED';
-    if (refused && reqPacket.payload.kind !== 'tcp') {
-      return [{ probability: req.probability, request: strip(req), reply: null, verdict: { kind: 'refused', detail: 'ICMP port unreachable: no socket on the destination port' } }];
+    if (refused && reqPacket.payload.kind !== 'tcp') return alone({ kind: 'refused', detail: 'ICMP port unreachable: no socket on the destination port' });
+    // A UDP server application may answer with its own payload, or not at all.
+    const l4 = reqPacket.payload;
+    const sock = !refused && l4.kind === 'udp' ? env.sockets(d.netns, 'udp', l4.dport) : null;
+    const answer = sock?.kind === 'listening' && sock.respond && l4.kind === 'udp' ? sock.respond({ src: reqPacket.header.src, sport: l4.sport, dst: reqPacket.header.dst, dport: l4.dport, payload: l4.payload }) : null;
+    const application = answer && sock?.kind === 'listening' ? { what: sock.what, note: answer.note } : null;
+    if (application && d.kind === 'DELIVERED') {
+      // The application's account of its answer ends the request's record.
+      const c = step(env, { probability: req.probability, steps: req.steps, frames: req.frames, dyn: req.dyn, hops: 0 }, { netns: d.netns, dev: null, stage: 'deliver', summary: `${application.what} ${answer?.kind === 'reply' ? 'answers' : 'does not answer'}: ${application.note}` });
+      req = { ...req, steps: c.steps };
+    }
+    if (answer?.kind === 'silent') {
+      return alone({ kind: 'failed', detail: `${application?.what ?? 'the application'} sent no reply: ${answer.note}` }, application);
     }
     const sentFrom = req.steps.find((s) => s.stage === 'send')?.packet ?? request;
     const client = { netns: spec.srcNetns, packet: sentFrom };
@@ -144,8 +178,8 @@ export function traceFlow(env: WalkEnv, spec: FlowSpec, dyn: Dynamic, mtu: numbe
           ? { kind: 'listening', what: 'the client socket' }
           : env.sockets(ns, proto, port),
     };
-    const replies = localOut(replyEnv, { ...startCursor(req.dyn), hops: 0 }, d.netns, replyPacket(reqPacket, refused));
-    return replies.map((rep): FlowOutcome => {
+    const replies = localOut(replyEnv, { ...startCursor(req.dyn), hops: 0 }, d.netns, replyPacket(reqPacket, refused, answer?.kind === 'reply' ? answer.payload : null));
+    return replies.map((rep): FlowBranch => {
       const back = rep.packet;
       const home = rep.disposition.kind === 'DELIVERED' && rep.disposition.netns === client.netns;
       // The client only accepts a reply from the address it sent to (conntrack reverse NAT).
@@ -158,7 +192,7 @@ export function traceFlow(env: WalkEnv, spec: FlowSpec, dyn: Dynamic, mtu: numbe
             ? { kind: 'refused', detail: 'connection refused (TCP RST from the destination kernel)' }
             : { kind: 'ok', detail: reqPacket.payload.kind === 'icmp' ? 'echo reply received' : reqPacket.payload.kind === 'tcp' ? 'connected (SYN, SYN-ACK)' : 'reply received' };
       // The reply walk starts at probability 1: the flow branch is the request branch times the reply branch.
-      return { probability: req.probability * rep.probability, request: strip(req), reply: strip(rep), verdict };
+      return { outcome: { probability: req.probability * rep.probability, request: strip(req), reply: strip(rep), verdict }, dyn: rep.dyn, application };
     });
   });
 }

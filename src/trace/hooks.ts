@@ -40,4 +40,15 @@ export interface HookRequest {
   readonly packet: Ipv4Packet;
   readonly devices: HookDevices;
   readonly mark: number;
+  /**
+   * Run only the part of the hook whose priorities lie in [from, to] (default: all of it). IPVS
+   * registers functions inside INPUT, OUTPUT and FORWARD, so the walk runs the tables around them
+   * in parts; conntrack (-200) and its confirmation (INT_MAX) count as parts too.
+   */
+  readonly priorities?: { readonly from: number; readonly to: number };
+  /**
+   * The packet already carries its conntrack entry (IPVS re-sent it through LOCAL_OUT): as
+   * nf_conntrack_in returns at once for an skb with nfct set, no lookup happens.
+   */
+  readonly ctAttached?: boolean;
 }

@@ -1,16 +1,17 @@
 import { match } from 'ts-pattern';
-import { formatIpv4 } from '../net/ipv4.js';
+import { formatIpv4, type Ipv4 } from '../net/ipv4.js';
 import { portsOf, type Ipv4Packet } from '../net/packet.js';
 import { addrType } from '../kernel/fib.js';
+import { rpfilterOracle } from '../kernel/rpfilter.js';
 import type { Netns } from '../kernel/netns.js';
 import { conntrackIn, ctInfoOf, entryOf, type PacketCt } from '../kernel/conntrack/track.js';
 import { applyNat } from '../kernel/conntrack/nat.js';
 import { confirm } from '../kernel/conntrack/confirm.js';
 import { formatConntrackEntry } from '../kernel/conntrack/print.js';
 import { EMPTY_CONNTRACK, type ConntrackTable } from '../kernel/conntrack/table.js';
-import { evaluateHook, type HookOutcome } from '../kernel/netfilter/evaluate.js';
+import { evaluateHook, HOOK_TABLES, manipOfHook, type HookOutcome } from '../kernel/netfilter/evaluate.js';
 import { EMPTY_RECENT, type RecentState } from '../kernel/netfilter/recent.js';
-import type { BuiltinChain } from '../kernel/netfilter/ruleset.js';
+import type { BuiltinChain, TableName } from '../kernel/netfilter/ruleset.js';
 import type { NatAction, RuleRef as NfRuleRef } from '../kernel/netfilter/verdict.js';
 import type { NetnsDynamic } from './dynamic-state.js';
 import type { HookRequest, HookRun, HookVerdict } from './hooks.js';
@@ -36,7 +37,7 @@ function nfOf(d: NetnsDynamic): NetfilterDynamic {
 }
 
 function ruleRef(ns: Netns, r: NfRuleRef): RuleRef {
-  return { netns: ns.id, table: r.table, chain: r.chain, rule: r.text };
+  return { netns: ns.id, table: r.table, chain: r.chain, rule: r.text, num: r.num };
 }
 
 function endpoint(p: Ipv4Packet, side: 'src' | 'dst'): string {
@@ -78,12 +79,40 @@ function deviceAddress(ns: Netns, dev: string | null) {
 const STARTS_TRACKING: ReadonlySet<BuiltinChain> = new Set(['PREROUTING', 'OUTPUT']);
 const CONFIRMS: ReadonlySet<BuiltinChain> = new Set(['POSTROUTING', 'INPUT']);
 
+/** NF_IP_PRI_* of each table on a hook; nat is NAT_DST (-100) before routing, NAT_SRC (100) after. */
+function tablePriority(hook: BuiltinChain, table: TableName): number {
+  return match(table)
+    .with('raw', () => -300)
+    .with('mangle', () => -150)
+    .with('nat', () => (manipOfHook(hook) === 'dst' ? -100 : 100))
+    .with('filter', () => 0)
+    .exhaustive();
+}
+
+const NF_IP_PRI_CONNTRACK = -200;
+const NF_IP_PRI_CONNTRACK_CONFIRM = 2147483647;
+
+/** Inside IPVS's NAT xmit (ip_vs_update_conntrack): the reply now comes from the real server. */
+export function alterInflightReply(dyn: NetnsDynamic, from: { readonly addr: Ipv4; readonly port: number | null }): NetnsDynamic {
+  const nf = nfOf(dyn);
+  const pkt = nf.inflight;
+  if (pkt === null || pkt.kind !== 'new') return dyn;
+  const r = pkt.entry.reply;
+  const l4 = r.l4.kind === 'ports' && from.port !== null ? { ...r.l4, sport: from.port } : r.l4;
+  const entry = { ...pkt.entry, reply: { ...r, src: from.addr, l4 } };
+  return { ...dyn, netfilter: { ...nf, inflight: { kind: 'new', entry } } satisfies NetfilterDynamic };
+}
+
 export function netfilterHook(req: HookRequest): readonly HookRun[] {
   const { ns, hook, devices } = req;
+  const from = req.priorities?.from ?? -Infinity;
+  const to = req.priorities?.to ?? Infinity;
+  const inPart = (p: number) => p >= from && p <= to;
   let nf = nfOf(req.dyn);
   const ctLines: string[] = [];
   let pkt: PacketCt | null = nf.inflight;
-  if (STARTS_TRACKING.has(hook) || pkt === null) {
+  const tracks = (STARTS_TRACKING.has(hook) && inPart(NF_IP_PRI_CONNTRACK) && !req.ctAttached) || pkt === null;
+  if (tracks || pkt === null) {
     const t = conntrackIn(nf.conntrack, req.packet, { now: WALK_NOW });
     nf = { ...nf, conntrack: t.table };
     pkt = t.pkt;
@@ -103,21 +132,26 @@ export function netfilterHook(req: HookRequest): readonly HookRun[] {
     mark: req.mark,
     ct: ctInfoOf(nf.conntrack, ctNow),
     addrType: (addr) => addrType(ns, addr),
+    // `-m set --match-set` looks up the netns's own ip sets (Felix's cali40*, kube-proxy's KUBE-*).
+    ipsets: ns.ipsets,
+    // `-m rpfilter` (Felix's anti-spoofing rule) looks the source up in this netns's FIB.
+    rpfilter: rpfilterOracle(ns),
     recent: nf.recent,
     now: WALK_NOW,
     natStep: (packet, action) => applyNat(nf.conntrack, ctNow, hook, action, packet, natOpts).packet,
     masqueradeAddr: natOpts.masqueradeAddr,
     redirectAddr: natOpts.redirectAddr,
+    tables: HOOK_TABLES[hook].filter((t) => inPart(tablePriority(hook, t))),
   });
   return outcomes.map((o): HookRun => {
     // Re-derive the binding this branch made, so it stays with the connection.
-    const bound = applyNat(nf.conntrack, ctNow, hook, o.nat, req.packet, natOpts).pkt;
+    const bound = inPart(tablePriority(hook, 'nat')) ? applyNat(nf.conntrack, ctNow, hook, o.nat, req.packet, natOpts).pkt : ctNow;
     let table = nf.conntrack;
     const lines = [...ctLines];
-    if (bound.kind === 'new' && STARTS_TRACKING.has(hook)) lines.push(`new: ${formatConntrackEntry(bound.entry, WALK_NOW)}`);
+    if (bound.kind === 'new' && STARTS_TRACKING.has(hook) && tracks) lines.push(`new: ${formatConntrackEntry(bound.entry, WALK_NOW)}`);
     let inflight: PacketCt | null = bound;
     let verdict = verdictOf(ns, o);
-    if (CONFIRMS.has(hook) && verdict.kind === 'accept') {
+    if (CONFIRMS.has(hook) && inPart(NF_IP_PRI_CONNTRACK_CONFIRM) && verdict.kind === 'accept') {
       const c = confirm(table, bound, WALK_NOW);
       if (c.clash !== null) verdict = { kind: 'drop', rule: { netns: ns.id, table: 'conntrack', chain: 'confirm', rule: c.clash } };
       else if (bound.kind === 'new') lines.push(`confirmed: ${formatConntrackEntry(bound.entry, WALK_NOW)}`);

@@ -10,6 +10,7 @@ import { netfilterHook } from './netfilter-hook.js';
 import { formatRoute, printContext } from '../kernel/print/index.js';
 import { RT_TABLE_MAIN } from '../kernel/route.js';
 import { pickWeighted } from './seed.js';
+import { withExternalClient } from '../topology/external-client.js';
 
 export interface TraceRequest {
   readonly from: EndpointSpec;
@@ -25,6 +26,11 @@ export interface TraceRun {
   readonly kind: FlowKind;
   /** Every outcome with its probability (or the one `seed` picked). */
   readonly outcomes: readonly FlowOutcome[];
+  /**
+   * The system the walk ran in, when it differs from the one given: the external client added
+   * for `external[:IP]` (label its netns from here).
+   */
+  readonly system?: System;
 }
 
 /** Device transmissions after which a walk is declared a loop (a TTL of 64 bounds real loops). */
@@ -41,11 +47,17 @@ export function walkEnv(system: System): WalkEnv {
     sockets: system.sockets,
     // As `ip route show table all` prints it (the table shown unless main).
     formatRoute: (netns, route) => formatRoute(printContext(system.world, netns), route, route.table !== RT_TABLE_MAIN).trimEnd(),
+    ...(system.explainRule ? { explainRule: system.explainRule } : {}),
     maxHops: MAX_HOPS,
   };
 }
 
-export function runTrace(system: System, req: TraceRequest, dyn: Dynamic = new Map()): Result<TraceRun, string> {
+export function runTrace(base: System, req: TraceRequest, dyn: Dynamic = new Map()): Result<TraceRun, string> {
+  const external = [req.from, req.to].filter((e) => e.kind === 'external');
+  if (external.length > 1) return err('only one end of a trace can be an external client');
+  const withClient = external[0]?.kind === 'external' ? withExternalClient(base, external[0].ip) : ok(base);
+  if (!withClient.ok) return withClient;
+  const system = withClient.value;
   const from = resolveEndpoint(system, req.from);
   if (!from.ok) return from;
   const to = resolveEndpoint(system, req.to);
@@ -58,5 +70,5 @@ export function runTrace(system: System, req: TraceRequest, dyn: Dynamic = new M
   const srcIp = src.role.kind === 'pod' ? from.value.ip : null;
   const all = traceFlow(walkEnv(system), { srcNetns: src.id, src: srcIp, dst: to.value.ip, kind: req.kind }, dyn, mtu);
   const outcomes = req.seed === undefined ? all : [pickWeighted(all, req.seed)].filter((o): o is FlowOutcome => o !== undefined);
-  return ok({ from: from.value, to: to.value, kind: req.kind, outcomes });
+  return ok({ from: from.value, to: to.value, kind: req.kind, outcomes, ...(system !== base ? { system } : {}) });
 }

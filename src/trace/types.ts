@@ -24,6 +24,8 @@ export interface RuleRef {
   readonly table: string;
   readonly chain: string;
   readonly rule: string;
+  /** 1-based position in the chain (`--line-numbers`); null for a chain policy. */
+  readonly num?: number | null;
 }
 
 export interface Step {
@@ -50,11 +52,13 @@ export interface Step {
 /** Why a packet was dropped, typed. */
 export type DropReason =
   | { readonly kind: 'netfilter'; readonly rule: RuleRef }
-  | { readonly kind: 'policy-chain'; readonly rule: RuleRef }
+  /** A rule a controller wrote to enforce policy, with the controller's explanation of it. */
+  | { readonly kind: 'policy-chain'; readonly rule: RuleRef; readonly policy: string }
   | { readonly kind: 'otherhost'; readonly netns: string; readonly dev: string }
   | { readonly kind: 'vxlan-no-fdb'; readonly netns: string; readonly dev: string }
   | { readonly kind: 'hairpin-off'; readonly netns: string; readonly port: string }
   | { readonly kind: 'no-vxlan-device'; readonly netns: string; readonly port: number; readonly vni: number }
+  | { readonly kind: 'no-ipip-tunnel'; readonly netns: string; readonly from: Ipv4 }
   | { readonly kind: 'link-down'; readonly netns: string; readonly dev: string }
   | { readonly kind: 'martian'; readonly netns: string; readonly detail: string };
 

@@ -1,87 +1,57 @@
 import { err, ok, type Result } from '../lib/result.js';
 import type { Cluster } from '../cluster/cluster.js';
-import type { CniConfig, CniKind } from '../cluster/header.js';
+import type { CniConfig } from '../cluster/header.js';
+import { compareCni, type CompareColumn as CniColumn, type CompareSource } from '../compare/compare.js';
+import type { OutcomeFacts } from '../compare/facts.js';
+import { DEFAULT_VARIANTS, parseVariantList, variantKey, variantName, variantOf, type NamedVariant } from '../compare/variant.js';
 import type { System } from '../topology/system.js';
-import type { TraceRequest, TraceRun } from '../trace/run.js';
-import type { Loaded, TraceQuery, TuiDeps } from './model.js';
+import type { TraceRun } from '../trace/run.js';
+import type { Loaded, TuiDeps } from './model.js';
 
 /**
- * The compare view's input: the same flow traced on several systems. Anything that can produce
- * (label, TraceRun) pairs can feed the view; when `podnet compare` lands, wire its result in
- * through `TuiDeps.compare` and this file's builder becomes one such source.
+ * The compare view's input: the same flow traced on several systems. `podnet compare`'s
+ * module (src/compare) produces them, one per CNI variant; tests hand in their own.
  */
 export interface CompareColumn {
-  /** e.g. "flannel vxlan, kube-proxy iptables". */
+  /** The variant's name, e.g. "flannel/host-gw". */
   readonly label: string;
   readonly run: Result<TraceRun, string>;
   /** Labels netns ids of this column's system. */
   readonly where: (netns: string) => string;
+  /** The comparison's facts per outcome (tunnels, MTU, hops), when the column came from src/compare. */
+  readonly facts?: readonly OutcomeFacts[];
 }
 
-export interface CniVariant {
-  readonly label: string;
-  /** The cluster run with this CNI, or why it cannot be. */
-  readonly cluster: Result<Cluster, string>;
+/** The topology's own CNI first, then `podnet compare`'s default variants. */
+export function tuiVariants(cluster: Cluster): readonly NamedVariant[] {
+  const own = variantOf(cluster.header.cni);
+  const defaults = parseVariantList(DEFAULT_VARIANTS);
+  if (!defaults.ok) throw new Error(`bug: default variants do not parse: ${defaults.error}`);
+  return [{ name: variantName(own), variant: own }, ...defaults.value.filter((v) => variantKey(v.variant) !== variantKey(own))];
 }
 
-function cniLabel(c: CniConfig): string {
-  return c.kind === 'flannel' ? `flannel ${c.backend.type}` : `calico ${c.mode}${c.crossSubnet ? ' crossSubnet' : ''}`;
-}
-
-const withCni = (c: Cluster, cni: CniConfig): Cluster => ({ ...c, header: { ...c.header, cni } });
-
-/**
- * The CNIs worth comparing against the topology's own: flannel's backends and calico's modes.
- * `forCni` re-reads the topology for another CNI (its IPAM differs: Calico allocates pod
- * addresses from blocks); without it the header's CNI block is swapped, with that CNI's defaults.
- */
-export function cniVariants(cluster: Cluster, forCni?: (cni: CniKind) => Result<Cluster, string>): CniVariant[] {
-  const own = cluster.header.cni;
-  const bgp = { asNumber: 64512, topology: { kind: 'full-mesh' as const } };
-  const base = (kind: CniKind, fallback: CniConfig): Result<Cluster, string> =>
-    own.kind === kind ? ok(cluster) : forCni ? forCni(kind) : ok(withCni(cluster, fallback));
-  const flannel = base('flannel', { kind: 'flannel', backend: { type: 'vxlan', vni: 1, port: 0, directRouting: false, mtu: null } });
-  const calico = base('calico', { kind: 'calico', mode: 'bgp', crossSubnet: false, bgp, blockSize: 26, natOutgoing: true });
-  const flannelWith = (backend: 'vxlan' | 'host-gw'): CniVariant => {
-    const label = `flannel ${backend}`;
-    if (!flannel.ok) return { label, cluster: flannel };
-    const cur = flannel.value.header.cni;
-    if (cur.kind === 'flannel' && cur.backend.type === backend) return { label, cluster: flannel };
-    const b = backend === 'host-gw' ? { type: 'host-gw' as const } : { type: 'vxlan' as const, vni: 1, port: 0, directRouting: false, mtu: null };
-    return { label, cluster: ok(withCni(flannel.value, { kind: 'flannel', backend: b })) };
-  };
-  const calicoWith = (mode: 'bgp' | 'ipip' | 'vxlan'): CniVariant => {
-    const label = `calico ${mode}`;
-    if (!calico.ok) return { label, cluster: calico };
-    const cur = calico.value.header.cni;
-    const c = cur.kind === 'calico' ? cur : { kind: 'calico' as const, mode: 'bgp' as const, crossSubnet: false, bgp, blockSize: 26, natOutgoing: true };
-    if (c.mode === mode) return { label: cniLabel(c), cluster: ok(withCni(calico.value, c)) };
-    return { label, cluster: ok(withCni(calico.value, { ...c, mode, crossSubnet: mode === 'bgp' ? false : c.crossSubnet, bgp: mode === 'vxlan' ? null : (c.bgp ?? bgp) })) };
-  };
-  const all: CniVariant[] = [{ label: cniLabel(own), cluster: ok(cluster) }, flannelWith('vxlan'), flannelWith('host-gw'), calicoWith('bgp'), calicoWith('ipip'), calicoWith('vxlan')];
-  const seen = new Set<string>();
-  return all.filter((v) => (seen.has(v.label) ? false : (seen.add(v.label), true)));
+function tuiColumn(c: CniColumn): CompareColumn {
+  if (!c.result.ok) return { label: c.name, run: err(`${c.result.error.stage}: ${c.result.error.message}`), where: (id) => id };
+  const r = c.result.value;
+  return { label: c.name, run: ok(r.run), where: (id) => r.system.netns.get(id)?.where ?? id, facts: r.outcomes };
 }
 
 /**
- * A compare source that builds the topology once per CNI and traces the same request in each.
- * Variants that cannot be built (a CNI not modelled yet) come back as error columns, last.
+ * A compare source over src/compare: the topology re-read per CNI variant (IPAM differs per
+ * CNI and mode), built and traced with the same request. Columns that could not be built come
+ * last, so the ones with a trace fill the screen first.
  */
 export function compareByCni(build: (c: Cluster) => Result<System, string>, trace: TuiDeps['trace']): NonNullable<TuiDeps['compare']> {
-  return (loaded: Loaded, _query: TraceQuery, request: TraceRequest) => {
+  return (loaded: Loaded, _query, request) => {
     const cluster = loaded.cluster;
     if (!cluster) return err('comparing CNIs needs the topology\'s Kubernetes objects; this view was given a System only');
-    const good: CompareColumn[] = [];
-    const bad: CompareColumn[] = [];
-    for (const v of cniVariants(cluster, loaded.reparse)) {
-      const built = v.cluster.ok ? build(v.cluster.value) : v.cluster;
-      if (!built.ok) {
-        bad.push({ label: v.label, run: err(built.error), where: (id) => id });
-        continue;
-      }
-      const sys = built.value;
-      good.push({ label: v.label, run: trace(sys, request), where: (id) => sys.netns.get(id)?.where ?? id });
-    }
-    return ok([...good, ...bad]);
+    const reparse = loaded.reparse;
+    // Without the file (a hand-made Loaded), only the header's CNI block can be swapped.
+    const reload = (cni: CniConfig): Result<Cluster, string> => (reparse ? reparse(cni) : ok({ ...cluster, header: { ...cluster.header, cni } }));
+    const source: CompareSource = { cluster, reload };
+    const cols = compareCni(source, tuiVariants(cluster), request, { build, trace });
+    if (!cols.ok) return cols;
+    const all = cols.value.map(tuiColumn);
+    return ok([...all.filter((c) => c.run.ok), ...all.filter((c) => !c.run.ok)]);
   };
 }

@@ -48,6 +48,9 @@ export function packetRows(p: Ipv4Packet, prefix = ''): HeaderRow[] {
         rows.push(...frameRows(u.payload.frame, 'inner '));
       }
     })
+    .with({ kind: 'ipip' }, (x) => {
+      rows.push(...packetRows(x.packet, 'inner '));
+    })
     .with({ kind: 'raw' }, (r) => {
       rows.push({ layer: `${pre}data`, text: `${r.bytes.length} bytes` });
     })

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { render } from 'ink';
 import type { Cluster } from '../cluster/cluster.js';
-import type { CniKind } from '../cluster/header.js';
+import type { CniConfig, CniKind } from '../cluster/header.js';
 import { formatInputError } from '../lib/input-error.js';
 import { parseTopology } from '../topology/load.js';
 import { err, ok, type Result } from '../lib/result.js';
@@ -27,7 +27,7 @@ export async function loadFile(file: string): Promise<Result<Loaded, string>> {
   try {
     const { system, cluster } = await loadSystem(file);
     const text = await readFile(file, 'utf8');
-    const reparse = (cni: CniKind): Result<Cluster, string> => {
+    const reparse = (cni: CniKind | CniConfig): Result<Cluster, string> => {
       const r = parseTopology(text, file, { cni });
       return r.ok ? ok(r.value) : err(formatInputError(r.error));
     };

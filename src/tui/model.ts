@@ -1,7 +1,7 @@
 import { formatIpv4, parseIpv4, type Ipv4 } from '../net/ipv4.js';
 import { err, ok, type Result } from '../lib/result.js';
 import type { Cluster } from '../cluster/cluster.js';
-import type { CniKind } from '../cluster/header.js';
+import type { CniConfig, CniKind } from '../cluster/header.js';
 import type { Service } from '../cluster/service.js';
 import type { System } from '../topology/system.js';
 import { parseEndpointSpec, type EndpointSpec } from '../trace/endpoint.js';
@@ -17,8 +17,8 @@ export interface Loaded {
   readonly cluster: Cluster | null;
   /** The file it came from, for the title bar. */
   readonly file: string | null;
-  /** The same file read for another CNI (`podnet compare --cni`); absent without a file. */
-  readonly reparse?: (cni: CniKind) => Result<Cluster, string>;
+  /** The same file read for another CNI (a kind, or a full configuration); absent without a file. */
+  readonly reparse?: (cni: CniKind | CniConfig) => Result<Cluster, string>;
 }
 
 export type TargetKind = 'pod' | 'node' | 'service' | 'dns' | 'ip';

@@ -90,7 +90,7 @@ const all = canRun ? cases() : [];
 beforeAll(() => {
   if (!canRun) return;
   dir = mkdtempSync(join(tmpdir(), 'podnet-libc-'));
-  const src = join(process.cwd(), 'test/dns/lab/gai.c');
+  const src = join(process.cwd(), 'src/lab/check/gai.c');
   const cc = spawnSync('gcc', ['-O1', '-o', join(dir, 'gai-glibc'), src, '-lresolv'], { encoding: 'utf8' });
   if (cc.status !== 0) throw new Error(`gcc failed: ${cc.stderr}`);
   if (haveMusl) {

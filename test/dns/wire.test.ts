@@ -1,5 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dnsPayloadOf, dnsQuery as wireQuery, dnsResponse as wireResponse, dnsUdpPayload } from '../../src/net/dns.js';
+import { encodeIpv4Packet } from '../../src/net/encode.js';
+import { decodeIpv4Packet } from '../../src/net/decode.js';
+import { ipv4 } from '../../src/net/ipv4.js';
 import { answer } from '../../src/controllers/coredns/index.js';
 import {
   addressFromReverse,
@@ -90,5 +94,24 @@ describe('DNS wire format (dns-packet)', () => {
     const v6 = reverseName('fd00:10:96::60');
     expect(v6).toBe('0.6.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.6.9.0.0.0.1.0.0.0.0.d.f.ip6.arpa.');
     expect(addressFromReverse(v6 ?? '')).toBe('fd00:10:96::60');
+  });
+});
+
+describe('DNS as a UDP payload variant (net/decode.ts, net/encode.ts)', () => {
+  it('a datagram to or from port 53 decodes as DNS, and re-encodes to the same bytes', () => {
+    const q = wireQuery(0x1234, 'web.default.svc.cluster.local', 'A');
+    const r = wireResponse(q, { rcode: 'NXDOMAIN', aa: true, ra: false, answers: [], authority: [], additional: [] });
+    for (const [sport, dport, m] of [[40000, 53, q], [53, 40000, r]] as const) {
+      const p = { header: { src: ipv4('10.244.1.4'), dst: ipv4('10.96.0.10'), ttl: 64, protocol: 17, id: 0, df: true, tos: 0 }, payload: { kind: 'udp' as const, sport, dport, payload: dnsUdpPayload(m) } };
+      const bytes = encodeIpv4Packet(p);
+      const back = decodeIpv4Packet(bytes);
+      expect(back.ok && back.value.payload).toMatchObject({ kind: 'udp', payload: { kind: 'dns', message: { id: 0x1234, qr: m.qr, rcode: m.rcode, questions: [{ name: 'web.default.svc.cluster.local.', type: 'A' }] } } });
+      expect(back.ok && encodeIpv4Packet(back.value)).toEqual(bytes);
+    }
+  });
+
+  it('bytes on port 53 that are not a DNS message podnet models exactly stay raw', () => {
+    expect(dnsPayloadOf(new Uint8Array(5))).toBeNull();
+    expect(dnsPayloadOf(Uint8Array.of(0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7))).toBeNull();
   });
 });

@@ -46,7 +46,7 @@ const arbUdp = (inner: fc.Arbitrary<Frame> | null): fc.Arbitrary<L4> => {
   return fc.oneof({ arbitrary: plain, weight: 1 }, { arbitrary: fc.record({ kind: fc.constant('udp' as const), sport: u16, dport: fc.constantFrom(...VXLAN_PORTS), payload: vxlan }), weight: 2 });
 };
 
-const PROTOCOL: Record<L4['kind'], number | null> = { icmp: 1, udp: 17, tcp: 6, raw: null };
+const PROTOCOL: Record<L4['kind'], number | null> = { icmp: 1, udp: 17, tcp: 6, ipip: 4, raw: null };
 
 export const arbPacket = (inner: fc.Arbitrary<Frame> | null): fc.Arbitrary<Ipv4Packet> => {
   const l4: fc.Arbitrary<L4> = fc.oneof(
@@ -54,8 +54,10 @@ export const arbPacket = (inner: fc.Arbitrary<Frame> | null): fc.Arbitrary<Ipv4P
     { arbitrary: arbUdp(inner), weight: 2 },
     { arbitrary: arbTcp, weight: 2 },
     { arbitrary: fc.record({ kind: fc.constant('raw' as const), bytes: bytes(64) }), weight: 1 },
+    // IP in IP nests one level where VXLAN may nest (the inner datagram carries no tunnel).
+    ...(inner !== null ? [{ arbitrary: fc.record({ kind: fc.constant('ipip' as const), packet: arbPacket(null) }), weight: 1 }] : []),
   );
-  const rawProtocol = u8.filter((n) => ![1, 6, 17].includes(n));
+  const rawProtocol = u8.filter((n) => ![1, 4, 6, 17].includes(n));
   const header = fc.record({ src: arbIp, dst: arbIp, ttl: u8, id: u16, df: fc.boolean(), tos: u8 });
   return fc.tuple(l4, header, rawProtocol).map(([payload, h, raw]) => ({ header: { ...h, protocol: PROTOCOL[payload.kind] ?? raw }, payload }));
 };

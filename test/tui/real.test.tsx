@@ -90,10 +90,13 @@ describe.skipIf(main === null)(`the UI on the real two-node Flannel walk${why ? 
     expect(cols?.ok).toBe(true);
     if (!cols?.ok) return;
     const byLabel = new Map(cols.value.map((c) => [c.label, c]));
-    expect(byLabel.get('flannel vxlan')?.run.ok).toBe(true);
-    expect(byLabel.get('flannel host-gw')?.run.ok).toBe(true);
-    const hostGw = byLabel.get('flannel host-gw');
+    expect(byLabel.get('flannel')?.run.ok).toBe(true);
+    expect(byLabel.get('flannel/host-gw')?.run.ok).toBe(true);
+    const hostGw = byLabel.get('flannel/host-gw');
     const steps = hostGw?.run.ok ? flatSteps(hostGw.run.value.outcomes[0]) : [];
     expect(steps.some((f) => f.step.stage === 'encap')).toBe(false);
+    // The columns carry src/compare's facts, which the view prints (tunnel, MTU, hops).
+    expect(hostGw?.facts?.[0]?.pathMtu?.mtu).toBe(1500);
+    expect(byLabel.get('flannel')?.facts?.[0]?.overhead).toBe(50);
   });
 });

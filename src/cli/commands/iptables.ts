@@ -5,7 +5,8 @@ import { formatInputError } from '../../lib/input-error.js';
 import { formatIpv4, parseIpv4, type Ipv4 } from '../../net/ipv4.js';
 import { portsOf, type Ipv4Packet } from '../../net/packet.js';
 import { parseIptablesSave } from '../../kernel/netfilter/parse.js';
-import { traceRuleset, type RouteDecision, type TraceOutcome } from '../../kernel/netfilter/trace.js';
+import { traceOnHost, type TraceOutcome } from '../../kernel/netfilter/trace.js';
+import { ensureKubeProxyJumps } from '../../controllers/kube-proxy/jumps.js';
 import type { NatAction } from '../../kernel/netfilter/verdict.js';
 import { describePacket } from '../../trace/describe.js';
 import { UsageError } from '../exit.js';
@@ -21,6 +22,7 @@ export interface IptablesTraceOptions {
   readonly out?: string;
   readonly localIp?: string;
   readonly fromHost?: boolean;
+  readonly kubeProxyJumps?: boolean;
   readonly json?: boolean;
 }
 
@@ -62,7 +64,8 @@ export function outcomeText(o: TraceOutcome, i: number, n: number): string[] {
   lines.push(`verdict: ${verdict}${o.conntrackError ? ` (conntrack: ${o.conntrackError})` : ''}`);
   if (o.route) lines.push(`route: ${o.route.kind === 'local' ? 'local delivery (INPUT)' : `forwarded out ${o.route.outDev}`}`);
   lines.push(`destination: ${endpointText(o.packet)}${o.dnat ? ' (DNAT)' : ''}`);
-  lines.push(`masquerade: ${o.masqueraded ? `yes, source becomes ${formatIpv4(o.packet.header.src)}` : 'no, the source address is kept'} (mark 0x${o.mark.toString(16)}${(o.mark & 0x4000) !== 0 ? ', 0x4000 masquerade bit set' : ''})`);
+  const masq = o.snat ? `yes, ${natText(o.snat)} in ${o.snat.rule.chain}: source ${formatIpv4(o.stages[0]?.before.header.src ?? o.packet.header.src)} -> ${formatIpv4(o.packet.header.src)}` : 'no, the source address is kept';
+  lines.push(`masquerade: ${masq} (mark 0x${o.mark.toString(16)}${(o.mark & 0x4000) !== 0 ? ', 0x4000 masquerade bit set' : ''})`);
   if (o.conntrackLine) lines.push(`conntrack: ${o.conntrackLine}`);
   return lines;
 }
@@ -74,7 +77,9 @@ export async function iptablesTraceAction(o: IptablesTraceOptions): Promise<stri
   } catch (e) {
     throw new UsageError(`${o.rules}: cannot read the rules file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const rs = parseIptablesSave(text, o.rules);
+  const parsed = parseIptablesSave(text, o.rules);
+  if (!parsed.ok) throw new UsageError(formatInputError(parsed.error));
+  const rs = o.kubeProxyJumps ? ensureKubeProxyJumps(parsed.value) : parsed;
   if (!rs.ok) throw new UsageError(formatInputError(rs.error));
   const { endpoint, port } = splitPort(o.dst);
   const proto = (o.proto ?? (port !== undefined ? 'tcp' : 'icmp')) as 'tcp' | 'udp' | 'icmp';
@@ -82,21 +87,18 @@ export async function iptablesTraceAction(o: IptablesTraceOptions): Promise<stri
   const local = (o.localIp ?? '').split(',').filter(Boolean).map((x) => ip('--local-ip', x.trim()));
   const sport = o.sport !== undefined ? Number(o.sport) : undefined;
   if (sport !== undefined && (!Number.isInteger(sport) || sport < 1 || sport > 65535)) throw new UsageError(`--sport ${o.sport}: expected 1 to 65535`);
-  const outDev = o.out ?? 'eth0';
-  // After PREROUTING (and its DNAT), a destination that is one of the host's addresses is
-  // delivered locally; anything else is forwarded.
-  const route = (p: Ipv4Packet): RouteDecision => (local.includes(p.header.dst) || (p.header.dst >>> 24) === 127 ? { kind: 'local' } : { kind: 'forward', outDev });
-  const outcomes = traceRuleset({
+  const { origin, outcomes } = traceOnHost({
     ruleset: rs.value,
     packet: { src: ip('--src', o.src), dst: ip('--dst', endpoint), proto, ...(port !== undefined ? { dport: port } : {}), ...(sport !== undefined ? { sport } : {}) },
-    origin: o.fromHost ? { kind: 'local', outDev } : { kind: 'in', inDev: o.in ?? 'eth0' },
-    route,
     localAddrs: local,
-    masqueradeAddr: local[0] ?? null,
+    ...(o.in !== undefined ? { inDev: o.in } : {}),
+    ...(o.out !== undefined ? { outDev: o.out } : {}),
+    ...(o.fromHost ? { fromHost: true } : {}),
   });
   if (o.json) {
     return JSON.stringify(
       outcomes.map((x) => ({
+        origin,
         probability: x.probability,
         verdict: x.verdict.kind,
         rule: x.verdict.kind === 'accept' ? null : x.verdict.rule.text,
@@ -115,8 +117,9 @@ export async function iptablesTraceAction(o: IptablesTraceOptions): Promise<stri
   }
   const first = outcomes[0]?.stages[0]?.before;
   const head = `iptables trace ${first ? describePacket(first) : ''} through ${o.rules}: ${outcomes.length} outcome${outcomes.length === 1 ? '' : 's'}`;
+  const from = origin === 'sent' ? 'sent by the host itself (OUTPUT first)' : `arrived on ${o.in ?? 'eth0'} (PREROUTING first)`;
   const summary = outcomes.length > 1 ? outcomes.map((x, i) => `  [${i + 1}] p=${x.probability.toFixed(4)} -> ${endpointText(x.packet)} ${x.verdict.kind.toUpperCase()}${x.masqueraded ? ' masqueraded' : ''}`) : [];
-  return [head, ...summary, '', ...outcomes.flatMap((x, i) => [...outcomeText(x, i, outcomes.length), ''])].join('\n');
+  return [head, `origin: ${from}`, ...summary, '', ...outcomes.flatMap((x, i) => [...outcomeText(x, i, outcomes.length), ''])].join('\n');
 }
 
 export function iptablesCommand(): Command {
@@ -132,7 +135,8 @@ export function iptablesCommand(): Command {
     .option('--in <dev>', 'input device for an arriving packet (default eth0)')
     .option('--out <dev>', 'output device when forwarded or sent (default eth0)')
     .option('--local-ip <ips>', "the node's own addresses, comma-separated (for addrtype LOCAL, local delivery and MASQUERADE)")
-    .option('--from-host', 'the packet is sent by the node itself (OUTPUT) instead of arriving')
+    .option('--from-host', 'the packet is sent by the node itself (OUTPUT) instead of arriving (the default when --src is a --local-ip or in 127.0.0.0/8)')
+    .option('--kube-proxy-jumps', "the dump is kube-proxy's iptables-restore input (its unit tests, its --v=5 log): add the jumps from the built-in chains that kube-proxy and kubelet install separately")
     .option('--json', 'print JSON')
     .action(async (opts: IptablesTraceOptions) => {
       process.stdout.write(`${await iptablesTraceAction(opts)}\n`);

@@ -3,11 +3,14 @@ import { match } from 'ts-pattern';
 import { getNetns } from '../../kernel/netns.js';
 import { printBridgeFdb, printIpAddr, printIpLink, printIpNeigh, printIpRoute, printIpRule, printSysctl } from '../../kernel/print/index.js';
 import { printRuleset } from '../../kernel/netfilter/print.js';
+import { formatIpsetSave } from '../../kernel/netfilter/ipset.js';
+import { EMPTY_IPVS } from '../../kernel/ipvs/table.js';
+import { printIpvsadm } from '../../kernel/print/ipvsadm.js';
 import type { System } from '../../topology/system.js';
 import { loadSystem } from '../load.js';
 import { UsageError } from '../exit.js';
 
-export const SHOW_WHAT = ['links', 'addrs', 'routes', 'rules', 'neigh', 'fdb', 'iptables', 'sysctl'] as const;
+export const SHOW_WHAT = ['links', 'addrs', 'routes', 'rules', 'neigh', 'fdb', 'iptables', 'ipvs', 'ipset', 'sysctl'] as const;
 export type ShowWhat = (typeof SHOW_WHAT)[number];
 
 /** WHERE: a node name, `node/NAME`, `NS/POD`, or `underlay`. */
@@ -37,13 +40,16 @@ export function showText(system: System, netns: string, what: ShowWhat): string 
     .with('neigh', () => printIpNeigh(ns))
     .with('fdb', () => printBridgeFdb(system.world, netns))
     .with('iptables', () => printRuleset(ns.netfilter))
+    // `ipvsadm -Ln` loads ip_vs if needed, so a netns without services prints the empty table.
+    .with('ipvs', () => printIpvsadm(ns.ipvs ?? EMPTY_IPVS))
+    .with('ipset', () => formatIpsetSave(ns.ipsets.values()))
     .with('sysctl', () => printSysctl(ns))
     .exhaustive();
 }
 
 export function showCommand(): Command {
   return new Command('show')
-    .description('print a node or pod netns as ip/bridge/iptables-save/sysctl would')
+    .description('print a node or pod netns as ip/bridge/iptables-save/ipvsadm -Ln/ipset save/sysctl would')
     .argument('<file>', 'topology file')
     .argument('<where>', 'node name, NS/POD, or underlay')
     .argument('<what>', SHOW_WHAT.join('|'))

@@ -5,11 +5,12 @@ import type { Disposition, DropReason } from '../../trace/types.js';
 export function dropReasonText(r: DropReason, where: (netns: string) => string): string {
   return match(r)
     .with({ kind: 'netfilter' }, (x) => `by netfilter in ${where(x.rule.netns)}: [${x.rule.table}] ${x.rule.rule}`)
-    .with({ kind: 'policy-chain' }, (x) => `by policy in ${where(x.rule.netns)}: [${x.rule.table}] ${x.rule.rule}`)
+    .with({ kind: 'policy-chain' }, (x) => `by policy in ${where(x.rule.netns)}: ${x.policy}; rule [${x.rule.table}] ${x.rule.rule}`)
     .with({ kind: 'otherhost' }, (x) => `frame not addressed to ${x.dev} in ${where(x.netns)} (PACKET_OTHERHOST)`)
     .with({ kind: 'vxlan-no-fdb' }, (x) => `${x.dev} in ${where(x.netns)} has no fdb entry for the inner destination MAC`)
     .with({ kind: 'hairpin-off' }, (x) => `bridge port ${x.port} in ${where(x.netns)} would send the frame back where it came from, and hairpin is off`)
     .with({ kind: 'no-vxlan-device' }, (x) => `no vxlan device for VNI ${x.vni} on UDP ${x.port} in ${where(x.netns)}`)
+    .with({ kind: 'no-ipip-tunnel' }, (x) => `IPIP from ${formatIpv4(x.from)} in ${where(x.netns)}, but no ipip tunnel device (tunl0) is up`)
     .with({ kind: 'link-down' }, (x) => `${x.dev} in ${where(x.netns)} is down`)
     .with({ kind: 'martian' }, (x) => `martian packet in ${where(x.netns)}: ${x.detail}`)
     .exhaustive();

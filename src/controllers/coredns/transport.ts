@@ -12,8 +12,9 @@ import { upstreamAnswer } from './upstream.js';
  * a query to any other address by the upstream resolver model. Every datagram goes through
  * dns-packet both ways, so what the resolver sees is what would be on the wire.
  *
- * This is the seam the packet walk replaces: there the same datagrams cross kube-proxy's DNAT
- * (KUBE-SERVICES -> KUBE-SVC-* -> KUBE-SEP-*) to a CoreDNS pod and back.
+ * The commands use the packet transport instead (src/lookup/packet-transport.ts), where the same
+ * datagrams cross kube-proxy's DNAT (KUBE-SERVICES -> KUBE-SVC-* -> KUBE-SEP-*) to a CoreDNS pod
+ * and back. This one stays for the resolver tests, which pin libc behaviour without a network.
  */
 
 export interface ClusterTransportOptions {

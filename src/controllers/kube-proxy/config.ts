@@ -44,6 +44,11 @@ export interface KubeProxyConfig {
   readonly masqueradeBit: number;
   /** --iptables-localhost-nodeports (default true). */
   readonly localhostNodePorts: boolean;
+  /**
+   * --nodeport-addresses: NodePorts answer only on the node's addresses inside these CIDRs.
+   * Absent or empty: every local address (`-m addrtype --dst-type LOCAL`).
+   */
+  readonly nodePortAddresses?: readonly Cidr[];
   /** iptables supports MASQUERADE --random-fully (1.6.2+). */
   readonly randomFully: boolean;
   /** The nfacct counters kube-proxy creates when the kernel has nfnetlink_acct. */

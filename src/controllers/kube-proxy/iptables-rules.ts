@@ -1,5 +1,5 @@
 import { cidrContains, formatCidr } from '../../net/cidr.js';
-import { formatIpv4 } from '../../net/ipv4.js';
+import { formatIpv4, ipv4 } from '../../net/ipv4.js';
 import { computeProbability, extChain, fwChain, sepChain, servicePortName, svcChain, svlChain } from './chain-names.js';
 import type { KpEndpoint, KpServicePort, KubeProxyConfig } from './config.js';
 
@@ -52,7 +52,34 @@ function categorize(p: KpServicePort, node: string): Categorized {
   return { cluster: sortEndpoints(cluster), local: sortEndpoints(local), allReachable, hasAny: p.endpoints.some((e) => e.ready || (e.serving && e.terminating)) };
 }
 
-export function kubeProxyIptables(cfg: KubeProxyConfig, ports: readonly KpServicePort[]): KubeProxyIptables {
+const LOOPBACK_V4 = ipv4('127.0.0.1');
+
+/**
+ * NewProxier forces localhostNodePorts off when --nodeport-addresses is set and covers no IPv4
+ * loopback address: NodePorts on 127.0.0.1 would be unreachable anyway.
+ */
+function effectiveConfig(cfg: KubeProxyConfig): KubeProxyConfig {
+  const npa = cfg.nodePortAddresses ?? [];
+  if (npa.length === 0 || npa.some((c) => cidrContains(c, LOOPBACK_V4))) return cfg;
+  return { ...cfg, localhostNodePorts: false };
+}
+
+/**
+ * The tail of nat KUBE-SERVICES. Without --nodeport-addresses one addrtype rule covers every
+ * local address (minus 127.0.0.0/8 unless localhostNodePorts); with it, one `-d` rule per node
+ * address the CIDRs select (GetNodeIPs over the interfaces, loopback only for localhostNodePorts).
+ */
+function nodePortsJumps(cfg: KubeProxyConfig): string[] {
+  const text = comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain');
+  const npa = cfg.nodePortAddresses ?? [];
+  if (npa.length === 0) return [`-A KUBE-SERVICES ${text} -m addrtype --dst-type LOCAL${cfg.localhostNodePorts ? '' : ' ! -d 127.0.0.0/8'} -j KUBE-NODEPORTS`];
+  // GetNodeIPs walks the interfaces in ifindex order: lo's 127.0.0.1 comes first.
+  const addrs = [LOOPBACK_V4, ...cfg.nodeIPs].filter((ip) => npa.some((c) => cidrContains(c, ip)) && (cfg.localhostNodePorts || ip !== LOOPBACK_V4));
+  return addrs.map((ip) => `-A KUBE-SERVICES ${text} -d ${formatIpv4(ip)} -j KUBE-NODEPORTS`);
+}
+
+export function kubeProxyIptables(config: KubeProxyConfig, ports: readonly KpServicePort[]): KubeProxyIptables {
+  const cfg = effectiveConfig(config);
   const mark = `0x${(1 << cfg.masqueradeBit).toString(16)}`;
   const filterChains = ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL'];
   const natChains = ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'];
@@ -192,7 +219,7 @@ export function kubeProxyIptables(cfg: KubeProxyConfig, ports: readonly KpServic
       nat.push(...rules);
     }
   }
-  nat.push(`-A KUBE-SERVICES ${comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain')} -m addrtype --dst-type LOCAL${cfg.localhostNodePorts ? '' : ' ! -d 127.0.0.0/8'} -j KUBE-NODEPORTS`);
+  nat.push(...nodePortsJumps(cfg));
   filter.push(
     cfg.nfacct ? '-A KUBE-FORWARD -m conntrack --ctstate INVALID -m nfacct --nfacct-name ct_state_invalid_dropped_pkts -j DROP' : '-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP',
     `-A KUBE-FORWARD ${comment('kubernetes forwarding rules')} -m mark --mark ${mark}/${mark} -j ACCEPT`,
@@ -209,11 +236,11 @@ export function kubeProxyIptables(cfg: KubeProxyConfig, ports: readonly KpServic
     'COMMIT',
     '',
   ].join('\n');
-  return { jumps: JUMPS, restore };
+  return { jumps: IPTABLES_JUMP_CHAINS, restore };
 }
 
 /** iptablesJumpChains, each installed with `iptables -I` (so the last one listed ends up first). */
-const JUMPS: KubeProxyIptables['jumps'] = [
+export const IPTABLES_JUMP_CHAINS: KubeProxyIptables['jumps'] = [
   { table: 'filter', chain: 'INPUT', rule: `-m conntrack --ctstate NEW ${comment('kubernetes externally-visible service portals')} -j KUBE-EXTERNAL-SERVICES` },
   { table: 'filter', chain: 'FORWARD', rule: `-m conntrack --ctstate NEW ${comment('kubernetes externally-visible service portals')} -j KUBE-EXTERNAL-SERVICES` },
   { table: 'filter', chain: 'INPUT', rule: `${comment('kubernetes health check service ports')} -j KUBE-NODEPORTS` },

@@ -1,12 +1,14 @@
 import { err, ok, type Result } from '../../lib/result.js';
 import type { World } from '../../kernel/netns.js';
 import { iptablesAppend, iptablesInsert, iptablesRestoreNoflush } from '../../kernel/iptables-restore.js';
+import { setSysctl } from '../../kernel/ops.js';
 import { slicesOf, type Cluster } from '../../cluster/cluster.js';
 import type { Service, ServicePort } from '../../cluster/service.js';
 import type { ControllerEvent } from '../events.js';
 import { nodeNetns } from '../names.js';
 import type { KpEndpoint, KpServicePort, KubeProxyConfig } from './config.js';
 import { kubeProxyIptables } from './iptables-rules.js';
+import { programKubeProxyIpvsNode } from './ipvs/program.js';
 
 /** The service ports kube-proxy programs, joined with their EndpointSlice endpoints. */
 export function servicePorts(c: Cluster): KpServicePort[] {
@@ -65,13 +67,29 @@ export function kubeProxyConfigFor(c: Cluster, node: Cluster['nodes'][number]): 
 
 /** Run kube-proxy on every node: insert its jumps, then one iptables-restore --noflush. */
 export function programKubeProxy(world: World, c: Cluster): Result<{ world: World; events: ControllerEvent[] }, string> {
-  if (c.header.kubeProxy.mode !== 'iptables') return err(`kube-proxy mode ${c.header.kubeProxy.mode} is not modelled yet; podnet currently models iptables mode`);
+  const kp = c.header.kubeProxy;
+  if (kp.mode === 'ipvs') {
+    const ipvsPorts = servicePorts(c);
+    return ok(
+      c.nodes.reduce(
+        (acc, node) => {
+          const r = programKubeProxyIpvsNode(acc.world, ipvsPorts, { netns: nodeNetns(node.name), config: kubeProxyConfigFor(c, node), scheduler: kp.scheduler });
+          return { world: r.world, events: [...acc.events, ...r.events] };
+        },
+        { world, events: [] as ControllerEvent[] },
+      ),
+    );
+  }
   const ports = servicePorts(c);
   let w = world;
   const events: ControllerEvent[] = [];
   for (const node of c.nodes) {
-    const rules = kubeProxyIptables(kubeProxyConfigFor(c, node), ports);
+    const cfg = kubeProxyConfigFor(c, node);
+    const rules = kubeProxyIptables(cfg, ports);
     const ns = nodeNetns(node.name);
+    // NewProxier: localhost NodePorts need 127.0.0.1-sourced packets to be routable off lo after
+    // DNAT; without route_localnet the re-route in OUTPUT fails (__mkroute_output: -EINVAL).
+    if (cfg.localhostNodePorts) w = setSysctl(w, ns, 'net.ipv4.conf.all.route_localnet', '1');
     let restored = iptablesRestoreNoflush(w, ns, rules.restore, `kube-proxy on ${node.name}`);
     // The kubelet's own jumps (iptablesKubeletJumpChains) were appended before kube-proxy ran.
     for (const chain of ['INPUT', 'OUTPUT']) restored = iptablesAppend(restored, ns, 'filter', chain, '-j KUBE-FIREWALL', `kubelet on ${node.name}`);

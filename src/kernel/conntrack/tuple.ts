@@ -67,7 +67,7 @@ export function tupleOfPacket(p: Ipv4Packet): Tuple | null {
       return { proto: protocol, src, dst, l4: { kind: 'icmp', type: t.type, code: t.code, id: t.id } };
     })
     // nf_conntrack_proto_generic.c: other protocols are tracked by addresses alone.
-    .with({ kind: 'raw' }, (): Tuple => ({ proto: protocol, src, dst, l4: { kind: 'none' } }))
+    .with({ kind: 'ipip' }, { kind: 'raw' }, (): Tuple => ({ proto: protocol, src, dst, l4: { kind: 'none' } }))
     .exhaustive();
 }
 

@@ -5,7 +5,7 @@ import { withStatus } from '../conntrack/entry.js';
 import { rewriteDst, rewriteSrc } from '../conntrack/rewrite.js';
 import { INVALID, UNTRACKED, type CtInfo } from './ct-info.js';
 import { EMPTY_IPSETS, type IpsetMap } from './ipset.js';
-import { evalMatch, type AddrTypeOracle, type MatchEnv, type Physdev } from './match-eval.js';
+import { evalMatch, type AddrTypeOracle, type MatchEnv, type Physdev, type RpfilterOracle } from './match-eval.js';
 import { EMPTY_RECENT, type RecentState, type RecentUpdate } from './recent.js';
 import { findChain, type BuiltinChain, type Chain, type Rule, type Ruleset, type TableName } from './ruleset.js';
 import type { RejectWith } from './target.js';
@@ -60,6 +60,8 @@ export interface HookContext {
   readonly ct: CtInfo;
   readonly addrType: AddrTypeOracle;
   readonly ipsets?: IpsetMap;
+  /** The reverse-path lookup for `-m rpfilter` (kernel/rpfilter.ts rpfilterOracle). */
+  readonly rpfilter?: RpfilterOracle;
   readonly recent?: RecentState;
   /** Seconds, for -m recent. */
   readonly now?: number;
@@ -68,6 +70,11 @@ export interface HookContext {
   /** For the default NAT step: MASQUERADE's address (the out device's) and REDIRECT's. */
   readonly masqueradeAddr?: Ipv4 | null;
   readonly redirectAddr?: Ipv4 | null;
+  /**
+   * Run only these of the hook's tables (default all). Another hook function registered between
+   * two tables' priorities (IPVS at LOCAL_IN 98/99, LOCAL_OUT -99/-98) splits the hook in two.
+   */
+  readonly tables?: readonly TableName[];
 }
 
 export interface HookOutcome {
@@ -309,7 +316,7 @@ export function evaluateHook(rs: Ruleset, ctx: HookContext): HookOutcome[] {
     recentUpdates: x.st.updates,
     notrack: x.st.notrack,
   });
-  for (const table of HOOK_TABLES[ctx.hook]) {
+  for (const table of HOOK_TABLES[ctx.hook].filter((t) => ctx.tables === undefined || ctx.tables.includes(t))) {
     const next: Running[] = [];
     for (const x of running) {
       const env = (ct: CtInfo, packet: Ipv4Packet): Omit<MatchEnv, 'mark'> => ({
@@ -322,6 +329,7 @@ export function evaluateHook(rs: Ruleset, ctx: HookContext): HookOutcome[] {
         addrType: ctx.addrType,
         ipsets: ctx.ipsets ?? EMPTY_IPSETS,
         now: ctx.now ?? 0,
+        ...(ctx.rpfilter ? { rpfilter: ctx.rpfilter } : {}),
       });
       if (table === 'nat') {
         // No conntrack entry, no NAT (nf_nat_inet_fn returns NF_ACCEPT without a ct).

@@ -28,6 +28,19 @@ export interface Physdev {
   readonly out: string | null;
 }
 
+/**
+ * ipt_rpfilter's reverse-path check for one packet (the caller owns the FIB): does the route
+ * back to `src` leave through `inDev` (or, `loose`, exist at all)? See kernel/rpfilter.ts.
+ */
+export type RpfilterOracle = (q: {
+  readonly src: Ipv4;
+  readonly dst: Ipv4;
+  readonly inDev: string | null;
+  readonly mark: number;
+  readonly loose: boolean;
+  readonly acceptLocal: boolean;
+}) => boolean;
+
 export interface MatchEnv {
   readonly hook: BuiltinChain;
   readonly packet: Ipv4Packet;
@@ -39,6 +52,8 @@ export interface MatchEnv {
   readonly addrType: AddrTypeOracle;
   readonly ipsets: IpsetMap;
   readonly now: number;
+  /** Needed only by `-m rpfilter`; a rule using it without one is a bug in the caller. */
+  readonly rpfilter?: RpfilterOracle;
 }
 
 /** Why a branch was taken, for `-m statistic`. */
@@ -193,6 +208,11 @@ export function evalMatch(m: Match, env: MatchEnv, recent: RecentState): MatchBr
       return one(hit !== x.negate, st);
     })
     .with({ kind: 'physdev' }, (x) => one(physdevMatch(x, env.physdev), st))
+    .with({ kind: 'rpfilter' }, (x) => {
+      if (!env.rpfilter) throw new Error('netfilter: -m rpfilter needs the netns FIB (pass HookContext.rpfilter, e.g. rpfilterOracle(netns))');
+      const passed = env.rpfilter({ src: p.header.src, dst: p.header.dst, inDev: env.inDev, mark: x.validmark ? env.mark : 0, loose: x.loose, acceptLocal: x.acceptLocal });
+      return one(passed !== x.invert, st);
+    })
     .exhaustive();
 }
 

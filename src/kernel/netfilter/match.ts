@@ -156,6 +156,13 @@ export type Match =
     }
   /** `-m limit`: the token bucket is not modelled; the match always matches. avg in 1/10000 s per packet. */
   | { readonly kind: 'limit'; readonly avg: number; readonly burst: number }
+  /**
+   * `-m rpfilter`: reverse-path filter (net/ipv4/netfilter/ipt_rpfilter.c): a FIB lookup towards
+   * the packet's source must leave through the interface it came in on (`--loose`: any route
+   * will do). `--validmark` uses the packet's mark in that lookup, `--accept-local` also passes
+   * a source that is a local address, `--invert` flips the result.
+   */
+  | { readonly kind: 'rpfilter'; readonly loose: boolean; readonly validmark: boolean; readonly acceptLocal: boolean; readonly invert: boolean }
   /** `-m nfacct`: a counter; always matches. */
   | { readonly kind: 'nfacct'; readonly name: string };
 

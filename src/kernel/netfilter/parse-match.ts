@@ -10,6 +10,7 @@ import { nfacct } from './match-parse/nfacct.js';
 import { physdev } from './match-parse/physdev.js';
 import { portModule } from './match-parse/ports.js';
 import { recent } from './match-parse/recent.js';
+import { rpfilter } from './match-parse/rpfilter.js';
 import { set } from './match-parse/set.js';
 import { statistic } from './match-parse/statistic.js';
 import { IPPROTO } from './names.js';
@@ -24,7 +25,7 @@ export { parseIcmpType } from './match-parse/icmp.js';
 export { parseLimitRate } from './match-parse/limit.js';
 
 export const MATCH_MODULES: ReadonlyMap<string, MatchModule> = new Map(
-  [comment, portModule('tcp'), portModule('udp'), portModule('sctp'), icmp, multiport, mark, conntrack, state, addrtype, statistic, recent, set, physdev, limit, nfacct].map(
+  [comment, portModule('tcp'), portModule('udp'), portModule('sctp'), icmp, multiport, mark, conntrack, state, addrtype, statistic, recent, set, physdev, limit, nfacct, rpfilter].map(
     (m) => [m.name, m],
   ),
 );

@@ -199,9 +199,11 @@ export function iptablesRestore(base: Ruleset, text: string, opts: RestoreOption
       if (counters && !COUNTERS.test(counters.text)) return fail(`expected counters like [0:0], found "${counters.text}"`, counters.col);
       if (extra) return fail(`unexpected "${extra.text}" after the chain declaration`, extra.col);
       if (isBuiltinChain(work.name, name)) {
-        if (policy.text !== 'ACCEPT' && policy.text !== 'DROP') return fail(`expected ACCEPT or DROP as the policy of built-in chain ${name}, found "${policy.text}"`, policy.col);
+        // "-" keeps the current policy (iptables-restore sets a policy only when it is not "-";
+        // iptables 1.8.9 accepts `:INPUT - [0:0]`, as kube-proxy's hand-written test dumps use).
+        if (policy.text !== 'ACCEPT' && policy.text !== 'DROP' && policy.text !== '-') return fail(`expected ACCEPT, DROP or - as the policy of built-in chain ${name}, found "${policy.text}"`, policy.col);
         const c = work.chains.get(name);
-        if (c) c.policy = policy.text;
+        if (c && policy.text !== '-') c.policy = policy.text;
       } else {
         if (policy.text !== '-') {
           return fail(`${name} is not a built-in chain of table ${work.name}: expected "-" as its policy, found "${policy.text}"`, policy.col);

@@ -94,6 +94,11 @@ export function printMatch(m: Match): string {
       ].join(''),
     )
     .with({ kind: 'state' }, (x) => `-m state${inv(x.negate)} --state ${x.states.join(',')}`)
+    // rpfilter_save prints the flags in this order, whatever order they were given in.
+    .with(
+      { kind: 'rpfilter' },
+      (x) => `-m rpfilter${x.loose ? ' --loose' : ''}${x.validmark ? ' --validmark' : ''}${x.acceptLocal ? ' --accept-local' : ''}${x.invert ? ' --invert' : ''}`,
+    )
     .with(
       { kind: 'addrtype' },
       (x) =>

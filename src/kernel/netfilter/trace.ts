@@ -10,7 +10,7 @@ import { EMPTY_CONNTRACK, type ConntrackTable } from '../conntrack/table.js';
 import { conntrackIn, ctInfoOf, entryOf, type PacketCt } from '../conntrack/track.js';
 import { evaluateHook } from './evaluate.js';
 import type { IpsetMap } from './ipset.js';
-import type { AddrType, AddrTypeOracle, Physdev } from './match-eval.js';
+import type { AddrType, AddrTypeOracle, Physdev, RpfilterOracle } from './match-eval.js';
 import { EMPTY_RECENT, type RecentState } from './recent.js';
 import type { BuiltinChain, Ruleset } from './ruleset.js';
 import type { Hit, NatAction, StatisticBranch, Verdict } from './verdict.js';
@@ -51,7 +51,11 @@ export type RouteDecision = { readonly kind: 'local' } | { readonly kind: 'forwa
 export type TraceOrigin =
   /** Received on `inDev` (PREROUTING first). */
   | { readonly kind: 'in'; readonly inDev: string | null; readonly physdev?: Physdev | null }
-  /** Sent by a local socket out of `outDev` (OUTPUT first). */
+  /**
+   * Sent by a local socket (OUTPUT first), out of `outDev` when routed away. When the (possibly
+   * DNATed) destination is local, it loops back through `lo`: POSTROUTING, then PREROUTING and
+   * INPUT on `lo`.
+   */
   | { readonly kind: 'local'; readonly outDev: string };
 
 export interface TraceRequest {
@@ -69,6 +73,11 @@ export interface TraceRequest {
   readonly redirectAddr?: Ipv4 | null;
   readonly mark?: number;
   readonly ipsets?: IpsetMap;
+  /**
+   * The reverse-path check for `-m rpfilter` (kernel/rpfilter.ts). A bare dump has no routing
+   * table, so without one the reverse path is taken to be valid (the rule does not drop).
+   */
+  readonly rpfilter?: RpfilterOracle;
   readonly recent?: RecentState;
   readonly conntrack?: ConntrackTable;
   /** Seconds. */
@@ -100,7 +109,11 @@ export interface TraceOutcome {
   readonly dnat: NatAction | null;
   /** SNAT or MASQUERADE chosen in POSTROUTING (or INPUT). */
   readonly snat: NatAction | null;
-  /** The connection's source address was rewritten. */
+  /**
+   * POSTROUTING (or INPUT) bound a source NAT (SNAT or MASQUERADE) for the connection. The
+   * address may stay the same: MASQUERADE of a packet the host sent from the out device's own
+   * address changes nothing but is still the masquerade decision.
+   */
   readonly masqueraded: boolean;
   /** The conntrack entry after the packet (confirmed when it got through). */
   readonly conntrack: ConntrackEntry | null;
@@ -173,7 +186,7 @@ export function traceRuleset(req: TraceRequest): TraceOutcome[] {
       mark: b.mark,
       dnat: b.dnat,
       snat: b.snat,
-      masqueraded: b.packet.header.src !== first.header.src,
+      masqueraded: b.snat !== null,
       conntrack: entry,
       conntrackLine: entry ? formatConntrackEntry(entry, now) : null,
       conntrackTable: after,
@@ -197,6 +210,7 @@ export function traceRuleset(req: TraceRequest): TraceOutcome[] {
         ct,
         addrType,
         ipsets: req.ipsets,
+        rpfilter: req.rpfilter ?? (() => true),
         recent: b.recent,
         now,
         natStep: natStepFor(table, b.pkt, h, natOpts),
@@ -251,7 +265,21 @@ export function traceRuleset(req: TraceRequest): TraceOutcome[] {
     for (const b of branches) out.push(end(b, { kind: 'accept' }, null));
   };
   match(req.origin)
-    .with({ kind: 'local' }, (o) => deliver(hook(hook([start], 'OUTPUT', null, o.outDev), 'POSTROUTING', null, o.outDev)))
+    .with({ kind: 'local' }, (o) => {
+      // ip_route_me_harder: OUTPUT's DNAT re-routes the packet (e.g. to a pod behind a Service).
+      // The first route lookup picks lo for a local destination, so OUTPUT sees `-o lo`.
+      const firstOut = addrType(first.header.dst, null) === 'LOCAL' ? 'lo' : o.outDev;
+      for (const b of hook([start], 'OUTPUT', null, firstOut)) {
+        const route: RouteDecision = req.route ? routeOf(b.packet) : addrType(b.packet.header.dst, null) === 'LOCAL' ? { kind: 'local' } : { kind: 'forward', outDev: o.outDev };
+        const rb = { ...b, route };
+        match(route)
+          // Looped back through lo: conntrack keeps the skb's entry ("previously seen"), so its
+          // NAT bindings are done and the nat table is skipped; filter INPUT sees ctstate NEW.
+          .with({ kind: 'local' }, () => deliver(hook(hook(hook([rb], 'POSTROUTING', null, 'lo'), 'PREROUTING', 'lo', null), 'INPUT', 'lo', null)))
+          .with({ kind: 'forward' }, (r) => deliver(hook([rb], 'POSTROUTING', null, r.outDev)))
+          .exhaustive();
+      }
+    })
     .with({ kind: 'in' }, () => {
       for (const b of hook([start], 'PREROUTING', inDev, null)) {
         const route = routeOf(b.packet);
@@ -264,4 +292,45 @@ export function traceRuleset(req: TraceRequest): TraceOutcome[] {
     })
     .exhaustive();
   return out;
+}
+
+/** One host's view: its own addresses decide where a packet starts and whether it is delivered. */
+export interface HostTraceRequest {
+  readonly ruleset: Ruleset;
+  readonly packet: PacketSpec;
+  /** The host's addresses (127.0.0.0/8 is always local). */
+  readonly localAddrs: readonly Ipv4[];
+  readonly inDev?: string;
+  readonly outDev?: string;
+  /** Force OUTPUT-first; by default a packet whose source is a local address is sent by the host. */
+  readonly fromHost?: boolean;
+  /** MASQUERADE's address; defaults to the first local address. */
+  readonly masqueradeAddr?: Ipv4 | null;
+}
+
+export interface HostTrace {
+  /** `sent`: the host's own socket sent it (OUTPUT); `arrived`: received on `inDev` (PREROUTING). */
+  readonly origin: 'sent' | 'arrived';
+  readonly outcomes: readonly TraceOutcome[];
+}
+
+/**
+ * `traceRuleset` for a host that owns `localAddrs`. A packet whose source is one of them is sent
+ * by the host: the kernel drops such a source arriving from outside as martian
+ * (fib_validate_source), so there is no other way it can exist. After PREROUTING or OUTPUT (and
+ * their DNAT), a local destination is delivered (INPUT), anything else leaves by `outDev`.
+ */
+export function traceOnHost(req: HostTraceRequest): HostTrace {
+  const oracle = localAddrOracle(req.localAddrs);
+  const sent = req.fromHost ?? oracle(req.packet.src, null) === 'LOCAL';
+  const outDev = req.outDev ?? 'eth0';
+  const outcomes = traceRuleset({
+    ruleset: req.ruleset,
+    packet: req.packet,
+    origin: sent ? { kind: 'local', outDev } : { kind: 'in', inDev: req.inDev ?? 'eth0' },
+    route: (p) => (oracle(p.header.dst, null) === 'LOCAL' ? { kind: 'local' } : { kind: 'forward', outDev }),
+    addrType: oracle,
+    masqueradeAddr: req.masqueradeAddr !== undefined ? req.masqueradeAddr : (req.localAddrs[0] ?? null),
+  });
+  return { origin: sent ? 'sent' : 'arrived', outcomes };
 }

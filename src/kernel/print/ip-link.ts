@@ -58,6 +58,8 @@ function linkFlags(ctx: PrintContext, link: Link, carrier: boolean): string[] {
   if (link.up && !carrier) f.push('NO-CARRIER');
   if (link.kind.type === 'loopback') f.push('LOOPBACK');
   else if (link.kind.type === 'ipip') f.push('NOARP');
+  // dummy_setup(): IFF_NOARP set and IFF_MULTICAST cleared (kube-ipvs0 shows <BROADCAST,NOARP>).
+  else if (link.kind.type === 'dummy') f.push('BROADCAST', 'NOARP');
   else f.push('BROADCAST', 'MULTICAST');
   if (link.up) f.push('UP');
   if (carrier) f.push('LOWER_UP');

@@ -34,13 +34,15 @@ export function bridgeInput(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string
   if (frame.payload.kind !== 'ipv4' || !callIptables) return bridgeDecide(env, c, ns, bridge, port, frame, false);
   const original = frame.payload.packet;
   c = step(env, c, { netns: ns.id, dev: port, stage: 'rx', summary: `rx on ${port} (port of bridge ${bridge}): ${describePacket(original)} ttl ${original.header.ttl}`, packet: original });
-  return hook(env, c, ns, 'PREROUTING', original, { in: bridge, out: null, physIn: port, physOut: null, bridged: false }, 0, (c2, p2) => {
+  // The skb mark PREROUTING sets (kube-proxy's KUBE-MARK-MASQ 0x4000) stays on the skb through
+  // FORWARD and POSTROUTING, where KUBE-POSTROUTING masquerades what carries it.
+  return hook(env, c, ns, 'PREROUTING', original, { in: bridge, out: null, physIn: port, physOut: null, bridged: false }, 0, (c2, p2, mark) => {
     const f2: Frame = { ...frame, payload: { kind: 'ipv4', packet: p2 } };
-    if (p2.header.dst === original.header.dst) return bridgeDecide(env, c2, ns, bridge, port, f2, true);
+    if (p2.header.dst === original.header.dst) return bridgeDecide(env, c2, ns, bridge, port, f2, true, false, mark);
     // br_nf_pre_routing_finish: DNAT changed the destination, so route again. If the new route
     // points back into this bridge the frame is bridged (with the new MAC from the neighbour
     // table); otherwise it goes up to the IP stack as if addressed to the bridge.
-    const res = fibLookup(ns, { dst: p2.header.dst, src: p2.header.src, iif: bridge, oif: null, mark: 0 });
+    const res = fibLookup(ns, { dst: p2.header.dst, src: p2.header.src, iif: bridge, oif: null, mark });
     let c3 = routeStep(env, c2, ns, bridge, res, p2);
     if (res.kind === 'unicast' && res.dev === bridge) {
       const mac = staticNeigh(ns, bridge, res.nexthop) ?? learnedNeigh(c3.dyn, ns.id, bridge, res.nexthop) ?? null;
@@ -52,21 +54,21 @@ export function bridgeInput(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string
       }
       if (!dstMac) return [finish(c3, { kind: 'NEIGH_FAILED', netns: ns.id, dev: bridge, nexthop: res.nexthop }, p2)];
       c3 = step(env, c3, { netns: ns.id, dev: bridge, stage: 'bridge', summary: `br_netfilter: DNAT target is on this bridge; frame re-addressed to ${dstMac} and bridged (no routing, TTL unchanged)` });
-      return bridgeDecide(env, c3, ns, bridge, port, { eth: { src: frame.eth.src, dst: dstMac }, payload: f2.payload }, true, true);
+      return bridgeDecide(env, c3, ns, bridge, port, { eth: { src: frame.eth.src, dst: dstMac }, payload: f2.payload }, true, true, mark);
     }
     const br = linkOf(ns, bridge);
-    return bridgeDecide(env, c3, ns, bridge, port, { eth: { src: frame.eth.src, dst: br.mac ?? ZERO_MAC }, payload: f2.payload }, true);
+    return bridgeDecide(env, c3, ns, bridge, port, { eth: { src: frame.eth.src, dst: br.mac ?? ZERO_MAC }, payload: f2.payload }, true, false, mark);
   });
 }
 
 /** The fdb decision of br_handle_frame_finish: local delivery, forward, or flood. */
-export function bridgeDecide(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string, inPort: string, frame: Frame, preroutingDone: boolean, rewritten = false): Outcomes {
+export function bridgeDecide(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string, inPort: string, frame: Frame, preroutingDone: boolean, rewritten = false, mark = 0): Outcomes {
   const br = linkOf(ns, bridge);
   const dst = frame.eth.dst;
   const isLocal = dst === br.mac || ns.links.some((l) => l.master === bridge && l.mac === dst);
   const passUp = (c: Cursor): Outcomes =>
     match(frame.payload)
-      .with({ kind: 'ipv4' }, (p) => ipRcv(env, c, ns, bridge, p.packet, preroutingDone))
+      .with({ kind: 'ipv4' }, (p) => ipRcv(env, c, ns, bridge, p.packet, preroutingDone, mark))
       .with({ kind: 'arp' }, (p) => arpRcv(env, c, ns, bridge, frame, p.arp))
       .with({ kind: 'raw' }, () => [finish(c, { kind: 'DROPPED', reason: { kind: 'otherhost', netns: ns.id, dev: bridge } }, null)])
       .exhaustive();
@@ -74,12 +76,12 @@ export function bridgeDecide(env: WalkEnv, cur: Cursor, ns: Netns, bridge: strin
     return passUp(step(env, cur, { netns: ns.id, dev: bridge, stage: 'bridge', summary: `bridge ${bridge}: ${dst} is the bridge's own address; deliver up to ${bridge}` }));
   }
   // br_handle_frame_finish: broadcast and multicast go to every port and up to the bridge itself.
-  if (isMulticastMac(dst)) return [...passUp(cur), ...bridgeForward(env, cur, ns, bridge, inPort, frame, preroutingDone, rewritten)];
-  return bridgeForward(env, cur, ns, bridge, inPort, frame, preroutingDone, rewritten);
+  if (isMulticastMac(dst)) return [...passUp(cur), ...bridgeForward(env, cur, ns, bridge, inPort, frame, preroutingDone, rewritten, mark)];
+  return bridgeForward(env, cur, ns, bridge, inPort, frame, preroutingDone, rewritten, mark);
 }
 
 /** br_forward / br_flood, with br_netfilter FORWARD and POSTROUTING for bridged IPv4. */
-export function bridgeForward(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string, inPort: string | null, frame: Frame, viaBrNetfilter: boolean, rewritten = false): Outcomes {
+export function bridgeForward(env: WalkEnv, cur: Cursor, ns: Netns, bridge: string, inPort: string | null, frame: Frame, viaBrNetfilter: boolean, rewritten = false, mark = 0): Outcomes {
   const dst = frame.eth.dst;
   const ports = ns.links.filter((l) => l.master === bridge && l.up).map((l) => l.name);
   const staticPort = ns.fdb.find((f) => f.master === bridge && f.mac === dst)?.dev;
@@ -102,8 +104,8 @@ export function bridgeForward(env: WalkEnv, cur: Cursor, ns: Netns, bridge: stri
   const results: Outcomes = outs.flatMap((out) => {
     if (!packet || !viaBrNetfilter || inPort === null) return devXmit(env, c, ns, out, frame, fromPort);
     const devs = bridgeHookDevices(bridge, inPort, out);
-    return hook(env, c, ns, 'FORWARD', packet, devs, 0, (c2, p2, mark) =>
-      hook(env, c2, ns, 'POSTROUTING', p2, devs, mark, (c3, p3) => devXmit(env, c3, ns, out, { ...frame, payload: { kind: 'ipv4', packet: p3 } }, fromPort && p3 === packet)),
+    return hook(env, c, ns, 'FORWARD', packet, devs, mark, (c2, p2, m2) =>
+      hook(env, c2, ns, 'POSTROUTING', p2, devs, m2, (c3, p3) => devXmit(env, c3, ns, out, { ...frame, payload: { kind: 'ipv4', packet: p3 } }, fromPort && p3 === packet)),
     );
   });
   // A flooded unicast frame reaches hosts that discard it; keep the copy that mattered.

@@ -3,11 +3,13 @@ import { formatIpv4, type Ipv4 } from '../../net/ipv4.js';
 import { isMulticastMac, ZERO_MAC, type Mac } from '../../net/mac.js';
 import { type Frame, type Ipv4Packet } from '../../net/packet.js';
 import { getNetns, type Netns } from '../../kernel/netns.js';
+import type { Link } from '../../kernel/link.js';
 import { learnedNeigh } from '../dynamic-state.js';
 import type { WalkEnv } from '../env.js';
 import { capture, finish, step, type Cursor } from '../cursor.js';
 import { describePacket } from '../describe.js';
 import { vxlanEncap } from '../vxlan.js';
+import { ipipEncap } from '../ipip.js';
 import { arpResolve, arpRcv } from './arp.js';
 import { bridgeInput, bridgeForward } from './bridge.js';
 import { type Outcomes, linkOf, staticNeigh } from './common.js';
@@ -18,7 +20,8 @@ import { localOutEncapsulated } from './output.js';
 
 export function neighOutput(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, nexthop: Ipv4, packet: Ipv4Packet): Outcomes {
   const link = linkOf(ns, dev);
-  if (link.kind.type === 'ipip') throw new Error('IPIP transmit is not modelled yet');
+  // An ipip device has no neighbours (NOARP): it encapsulates toward the next hop instead.
+  if (link.kind.type === 'ipip') return ipipXmit(env, cur, ns, dev, link.kind, nexthop, packet);
   const srcMac = link.mac ?? ZERO_MAC;
   const permanent = staticNeigh(ns, dev, nexthop);
   let c = cur;
@@ -36,6 +39,14 @@ export function neighOutput(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, n
   if (!dstMac) throw new Error('unreachable: neighbour resolved without a MAC');
   const frame: Frame = { eth: { src: srcMac, dst: dstMac }, payload: { kind: 'ipv4', packet } };
   return devXmit(env, c, ns, dev, frame);
+}
+
+/** ipip_tunnel_xmit: wrap in an outer IPv4 header, then ip_local_out of the outer packet. */
+function ipipXmit(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, k: Extract<Link['kind'], { type: 'ipip' }>, nexthop: Ipv4, packet: Ipv4Packet): Outcomes {
+  if (cur.hops > env.maxHops) return [finish(cur, { kind: 'LOOP', netns: ns.id }, packet)];
+  const r = ipipEncap(env, { ...cur, hops: cur.hops + 1 }, ns, dev, k, nexthop, packet);
+  if (r.kind === 'dropped') return [finish(r.cur, r.disposition, packet)];
+  return localOutEncapsulated(env, r.cur, ns, r.outer);
 }
 
 /** dev_queue_xmit: hand a frame to a device driver. */

@@ -7,6 +7,7 @@ import { devConfOn, sysctlOn } from '../../kernel/sysctl.js';
 import type { WalkEnv } from '../env.js';
 import { finish, step, type Cursor } from '../cursor.js';
 import { vxlanDecap } from '../vxlan.js';
+import { ipipDecap } from '../ipip.js';
 import { type Outcomes, linkOf } from './common.js';
 import { netifReceive } from './device.js';
 import { hook } from './hook.js';
@@ -15,7 +16,8 @@ import { routeStep, routeFailure } from './route.js';
 
 /** IP receive, forward and local delivery (net/ipv4/ip_input.c, ip_forward.c). */
 
-export function ipRcv(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, packet: Ipv4Packet, preroutingDone: boolean): Outcomes {
+/** `mark`: the skb mark PREROUTING already set when br_netfilter ran it (`preroutingDone`). */
+export function ipRcv(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, packet: Ipv4Packet, preroutingDone: boolean, mark = 0): Outcomes {
   const afterPrerouting = (c: Cursor, p: Ipv4Packet, mark: number): Outcomes => {
     const res = fibLookup(ns, { dst: p.header.dst, src: p.header.src, iif: dev, oif: null, mark });
     const c2 = routeStep(env, c, ns, dev, res, p);
@@ -25,7 +27,7 @@ export function ipRcv(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, packet:
     if (res.kind !== 'unicast') throw new Error('unreachable');
     return ipForward(env, c2, ns, dev, res, p, mark);
   };
-  if (preroutingDone) return afterPrerouting(cur, packet, 0);
+  if (preroutingDone) return afterPrerouting(cur, packet, mark);
   return hook(env, cur, ns, 'PREROUTING', packet, { in: dev, out: null, physIn: null, physOut: null, bridged: false }, 0, afterPrerouting);
 }
 
@@ -71,6 +73,12 @@ export function localDeliver(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, 
       .with({ kind: 'icmp' }, (i) => {
         const c2 = step(env, c, { netns: ns.id, dev, stage: 'deliver', summary: `delivered to ${env.label(ns.id).where}: ICMP ${i.message.type}, ttl ${p.header.ttl}`, packet: p });
         return [finish(c2, { kind: 'DELIVERED', netns: ns.id, dev, to: `icmp ${i.message.type}` }, p)];
+      })
+      .with({ kind: 'ipip' }, (x) => {
+        // ipip_rcv: the tunnel device takes the inner packet, which runs ip_rcv again on it.
+        const d = ipipDecap(env, c, ns, p, x.packet);
+        if (d.kind === 'dropped') return [finish(d.cur, d.disposition, p)];
+        return ipRcv(env, { ...d.cur, hops: d.cur.hops + 1 }, ns, d.dev, x.packet, false);
       })
       .with({ kind: 'raw' }, () => [finish(c, { kind: 'DELIVERED', netns: ns.id, dev, to: `protocol ${p.header.protocol}` }, p)])
       .exhaustive();

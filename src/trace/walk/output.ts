@@ -1,4 +1,6 @@
 import { type Ipv4Packet } from '../../net/packet.js';
+import { formatIpv4 } from '../../net/ipv4.js';
+import { devConfOn } from '../../kernel/sysctl.js';
 import { ipv4Length } from '../../net/length.js';
 import { fibLookup, selectSourceAddress, type FibResult } from '../../kernel/fib.js';
 import { getNetns, type Netns } from '../../kernel/netns.js';
@@ -40,6 +42,12 @@ export function localOut(env: WalkEnv, cur: Cursor, nsId: string, packet: Ipv4Pa
       c2 = routeStep(env, c2, ns, null, res2, p2);
       const failed2 = routeFailure(ns, res2, p2, c2, env, false);
       if (failed2) return failed2;
+      // __mkroute_output: a 127/8 source may leave by a non-loopback device only with
+      // route_localnet (conf.all or the device); else -EINVAL and ip_route_me_harder drops it.
+      if (res2.kind === 'unicast' && (p2.header.src >>> 24) === 127 && linkOf(ns, res2.dev).kind.type !== 'loopback' && !devConfOn(ns.sysctls, res2.dev, 'route_localnet')) {
+        const detail = `source ${formatIpv4(p2.header.src)} cannot leave by ${res2.dev} after DNAT to ${formatIpv4(p2.header.dst)}: net.ipv4.conf.all.route_localnet is 0`;
+        return [finish(step(env, c2, { netns: ns.id, dev: res2.dev, stage: 'routing', summary: `re-route after DNAT fails: ${detail}`, packet: p2 }), { kind: 'DROPPED', reason: { kind: 'martian', netns: ns.id, detail } }, p2)];
+      }
     }
     return postrouting(env, c2, ns, res2, p2, mark, null, false);
   });

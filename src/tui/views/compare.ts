@@ -21,10 +21,19 @@ function facts(c: CompareColumn, w: number): Line[] {
   const v = o.verdict;
   out.push(fit(line(seg(v.kind.toUpperCase(), v.kind === 'ok' ? 'ok' : v.kind === 'refused' ? 'warn' : 'bad'), seg(` ${v.detail}`, 'dim')), w, false));
   out.push(fit(line(seg('steps ', 'dim'), seg(`${o.request.steps.length}`), seg(' + reply ', 'dim'), seg(`${o.reply?.steps.length ?? 0}`), seg(run.outcomes.length > 1 ? ` · ${run.outcomes.length} branches` : '', 'dim')), w, false));
+  // Columns from src/compare carry tunnels read off the wire (VXLAN or IPIP), the path MTU and the routers crossed.
+  const f = c.facts?.[0];
   const e = sum.encapsulations[0];
-  out.push(fit(e ? line(seg('encap ', 'dim'), seg(`VXLAN vni ${e.vni} ${formatIpv4(e.outerSrc)}>${formatIpv4(e.outerDst)} :${e.udpDstPort} +${e.overhead}B`)) : line(seg('encap ', 'dim'), seg('none (routed)')), w, false));
+  const t = f?.tunnels[0];
+  const tunnel = t
+    ? `${t.header.kind === 'vxlan' ? `VXLAN vni ${t.header.vni} :${t.header.udpDstPort}` : 'IPIP'} ${formatIpv4(t.outerSrc)}>${formatIpv4(t.outerDst)} +${t.overhead}B`
+    : !f && e
+      ? `VXLAN vni ${e.vni} ${formatIpv4(e.outerSrc)}>${formatIpv4(e.outerDst)} :${e.udpDstPort} +${e.overhead}B`
+      : 'none (routed)';
+  out.push(fit(line(seg('encap ', 'dim'), seg(tunnel)), w, false));
   out.push(fit(line(seg('NAT ', 'dim'), seg(sum.nat.length ? sum.nat.map((n) => n.what).join('; ') : 'none')), w, false));
-  out.push(fit(line(seg('ttl at dst ', 'dim'), seg(sum.ttlOnArrival === null ? '-' : String(sum.ttlOnArrival)), seg(' · frame ', 'dim'), seg(`${sum.largestFrame}B`)), w, false));
+  const size = f ? [seg(' · mtu ', 'dim'), seg(f.pathMtu ? String(f.pathMtu.mtu) : '-'), seg(' · hops ', 'dim'), seg(String(f.routers.length))] : [seg(' · frame ', 'dim'), seg(`${sum.largestFrame}B`)];
+  out.push(fit(line(seg('ttl at dst ', 'dim'), seg(sum.ttlOnArrival === null ? '-' : String(sum.ttlOnArrival)), ...size), w, false));
   out.push(...wrap(line(seg('path ', 'dim'), seg(sum.path.map(shortWhere).join(' → '))), w, 2).slice(0, 2));
   return out;
 }

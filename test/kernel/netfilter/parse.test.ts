@@ -101,7 +101,7 @@ describe('errors name the file, line and column, and what was expected', () => {
     ['*filter\n-A INPUT -j ACCEPT\n', 'rules.txt:1:1: table filter opened here has no COMMIT'],
     ['COMMIT\n', 'rules.txt:1:1: COMMIT outside a table'],
     ['*foo\nCOMMIT\n', 'rules.txt:1:2: expected a table name (raw, mangle, nat or filter) after *, found "foo"'],
-    ['*filter\n:INPUT MAYBE [0:0]\nCOMMIT\n', 'rules.txt:2:8: expected ACCEPT or DROP as the policy of built-in chain INPUT'],
+    ['*filter\n:INPUT MAYBE [0:0]\nCOMMIT\n', 'rules.txt:2:8: expected ACCEPT, DROP or - as the policy of built-in chain INPUT'],
     ['*filter\n-A NOCHAIN -j ACCEPT\nCOMMIT\n', 'rules.txt:2:1: chain NOCHAIN does not exist in table filter'],
     [filter('-A INPUT -o eth0 -j ACCEPT'), "rules.txt:6:1: Can't use -o with INPUT"],
     [filter('-A INPUT -m tcp --dport 80 -j ACCEPT'), 'rules.txt:6:10: tcp match: only valid for protocol 6'],

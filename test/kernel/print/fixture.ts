@@ -74,7 +74,7 @@ const LO_ROUTES = [
 ];
 
 function netns(id: string, p: Partial<Netns>): Netns {
-  return { id, links: [lo], addrs: [LO_ADDR], routes: LO_ROUTES, rules: DEFAULT_RULES, neigh: [], fdb: [], sysctls: new Map(), netfilter: EMPTY_RULESET, nextIfindex: 10, ...p };
+  return { id, links: [lo], addrs: [LO_ADDR], routes: LO_ROUTES, rules: DEFAULT_RULES, neigh: [], fdb: [], sysctls: new Map(), netfilter: EMPTY_RULESET, ipsets: new Map(), nextIfindex: 10, ...p };
 }
 
 export function fixtureWorld(m: FixtureMacs): World {

@@ -1,4 +1,5 @@
-/* A tiny getaddrinfo / res_search / getnameinfo client for the libc fidelity test.
+/* A tiny getaddrinfo / res_search / getnameinfo client: the real libc in `podnet lab check` dns flows
+ * and the libc fidelity test (test/dns/libc.real.test.ts).
  * Build with gcc (glibc) or musl-gcc; the binary is built into a temp dir, never committed.
  *   gai getaddrinfo NAME unspec|inet
  *   gai res_search NAME srv
