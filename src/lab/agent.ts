@@ -7,7 +7,7 @@
  * or datagram with one line, `<model netns id> <peer address>:<peer port>`, so a client learns
  * which endpoint it reached and what source address that endpoint saw. In a CoreDNS pod it also
  * answers DNS on UDP 53 exactly as podnet's modelled CoreDNS does (serveQuery on the topology,
- * dns-packet both ways), and logs each query (name, type, client, source port, time) as a JSON
+ * dns-packet both ways; what is not DNS it drops, as CoreDNS does), and logs each query (name, type, client, source port, time) as a JSON
  * line, for comparing the real libc's query order with the resolver model.
  *
  * It writes CONFIG.ready once every socket is bound; it runs until killed.
@@ -32,10 +32,11 @@ async function dnsServer(): Promise<((msg: Buffer, from: { address: string; port
   const config = coreDnsConfigFor(loaded.value);
   if (!config.ok) throw new Error(config.error);
   return (msg, from) => {
+    // What CoreDNS cannot parse it drops, like the model; a header without a question gets FORMERR.
     const q = decodeDnsMessage(new Uint8Array(msg));
-    const question = q.ok ? q.value.questions[0] : undefined;
-    if (!q.ok || !question || q.value.qr) return null;
-    appendFileSync(dns.log, `${JSON.stringify({ t: Date.now(), server: dns.selfIp, client: from.address, sport: from.port, id: q.value.id, name: question.name, type: question.type })}\n`);
+    if (!q.ok || q.value.qr) return null;
+    const question = q.value.questions[0];
+    appendFileSync(dns.log, `${JSON.stringify({ t: Date.now(), server: dns.selfIp, client: from.address, sport: from.port, id: q.value.id, name: question?.name ?? null, type: question?.type ?? null })}\n`);
     const { response } = serveQuery(loaded.value, config.value, q.value, { ip: from.address, selfIp: dns.selfIp });
     return Buffer.from(encodeDnsMessage(response));
   };
@@ -54,8 +55,12 @@ async function main(): Promise<void> {
   for (const port of udpPorts) {
     const sock = createSocket('udp4');
     sock.on('message', (msg, rinfo) => {
-      const reply = port === 53 && dns ? dns(msg, rinfo) : null;
-      sock.send(reply ?? Buffer.from(answer(rinfo.address, rinfo.port)), rinfo.port, rinfo.address);
+      if (port === 53 && dns) {
+        const reply = dns(msg, rinfo);
+        if (reply) sock.send(reply, rinfo.port, rinfo.address);
+        return;
+      }
+      sock.send(Buffer.from(answer(rinfo.address, rinfo.port)), rinfo.port, rinfo.address);
     });
     bound.push(new Promise((resolve, reject) => sock.once('error', reject).bind(port, '0.0.0.0', resolve)));
   }

@@ -85,7 +85,7 @@ describe('reading captures', () => {
 
   it('a refused attempt gets its endpoint from the capture, or from the node conntrack for local delivery', () => {
     const w = { from: 0, to: 100 };
-    const refused = [{ verdict: 'refused' as const, answer: null, detail: 'ECONNREFUSED' }];
+    const refused = [{ verdict: 'refused' as const, answer: null, detail: 'ECONNREFUSED', from: 5, to: 15 }];
     const seen = observeSocket('tcp', refused, [pkt({ tcpFlags: 0x002 })], w, '10.96.0.20', ipOf, 'net:underlay');
     expect(seen.kind === 'net' && seen.attempts[0]).toMatchObject({ endpoint: 'pod:default/b', source: '10.244.1.2' });
     const entering = pkt({ netns: 'node:n1', dst: '10.96.0.1', ttl: 64, tcpFlags: 0x002 });

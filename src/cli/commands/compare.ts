@@ -1,18 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { match } from 'ts-pattern';
 import { err, ok } from '../../lib/result.js';
 import { formatInputError } from '../../lib/input-error.js';
 import { parseTopology } from '../../topology/load.js';
-import { parseEndpointSpec } from '../../trace/endpoint.js';
-import type { TraceRequest } from '../../trace/run.js';
 import { compareCni, type CompareSource } from '../../compare/compare.js';
 import { DEFAULT_VARIANTS, parseVariantList } from '../../compare/variant.js';
 import { inputErrorToUsage, UsageError } from '../exit.js';
 import { compareJson } from '../format/compare-json.js';
 import { factRows } from '../format/compare-cells.js';
 import { compareLayout } from '../format/compare-table.js';
-import { flowKindFrom, parseIntOpt, splitPort } from './trace.js';
+import { describeFlowKind, parseIntOpt, splitPort, traceRequestFromOptions } from './trace.js';
 
 export interface CompareOptions {
   readonly from: string;
@@ -41,15 +38,10 @@ export async function compareAction(file: string, o: CompareOptions): Promise<st
   if (!own.ok) throw inputErrorToUsage(own.error);
   const variants = parseVariantList(o.cni ?? DEFAULT_VARIANTS);
   if (!variants.ok) throw new UsageError(`--cni: ${variants.error}`);
-  const from = parseEndpointSpec(o.from);
-  if (!from.ok) throw new UsageError(`--from: ${from.error}`);
-  const { endpoint, port } = splitPort(o.to);
-  const to = parseEndpointSpec(endpoint);
-  if (!to.ok) throw new UsageError(`--to: ${to.error}`);
-  const kind = flowKindFrom(o.proto, port, parseIntOpt('size', o.size, 0, 65000));
-  const seed = parseIntOpt('seed', o.seed, 0, 2 ** 32 - 1);
+  const request = traceRequestFromOptions(o);
+  const { endpoint } = splitPort(o.to);
+  const kind = request.kind;
   const width = layoutWidth(o);
-  const request: TraceRequest = { from: from.value, to: to.value, kind, ...(seed !== undefined ? { seed } : {}) };
   const source: CompareSource = {
     cluster: own.value,
     reload: (cni) => {
@@ -61,11 +53,7 @@ export async function compareAction(file: string, o: CompareOptions): Promise<st
   if (!columns.ok) throw new UsageError(columns.error);
   const header = { topology: own.value.header.name, from: o.from, to: endpoint, flow: kind };
   if (o.json) return JSON.stringify(compareJson(header, columns.value), null, 2);
-  const what = match(kind)
-    .with({ proto: 'icmp' }, (k) => `ICMP echo (${k.size} data bytes)`)
-    .with({ proto: 'tcp' }, (k) => `TCP connect to port ${k.dport}`)
-    .with({ proto: 'udp' }, (k) => `UDP to port ${k.dport}`)
-    .exhaustive();
+  const what = describeFlowKind(kind);
   const names = columns.value.map((c) => c.name);
   return [
     `compare ${o.from} -> ${endpoint}: ${what}`,

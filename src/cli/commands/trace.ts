@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { match } from 'ts-pattern';
 import { parseEndpointSpec } from '../../trace/endpoint.js';
 import { PING_DEFAULT_SIZE, type FlowKind } from '../../trace/flow.js';
-import { runTrace, type TraceRun } from '../../trace/run.js';
+import { runTrace, type TraceRequest, type TraceRun } from '../../trace/run.js';
 import type { System } from '../../topology/system.js';
 import { flowText } from '../format/trace-text.js';
 import { traceRunJson } from '../format/trace-json.js';
@@ -61,7 +61,8 @@ export function flowKindFrom(proto: string | undefined, port: number | undefined
     });
 }
 
-export function traceFromOptions(system: System, o: TraceOptions, dyn?: Dynamic): TraceRun {
+/** --from, --to[:PORT], --proto, --size and --seed as a trace request (usage errors throw). */
+export function traceRequestFromOptions(o: Pick<TraceOptions, 'from' | 'to' | 'proto' | 'size' | 'seed'>): TraceRequest {
   const from = parseEndpointSpec(o.from);
   if (!from.ok) throw new UsageError(`--from: ${from.error}`);
   const { endpoint, port } = splitPort(o.to);
@@ -69,17 +70,25 @@ export function traceFromOptions(system: System, o: TraceOptions, dyn?: Dynamic)
   if (!to.ok) throw new UsageError(`--to: ${to.error}`);
   const kind = flowKindFrom(o.proto, port, parseIntOpt('size', o.size, 0, 65000));
   const seed = parseIntOpt('seed', o.seed, 0, 2 ** 32 - 1);
-  const run = runTrace(system, { from: from.value, to: to.value, kind, ...(seed !== undefined ? { seed } : {}) }, dyn);
+  return { from: from.value, to: to.value, kind, ...(seed !== undefined ? { seed } : {}) };
+}
+
+export function traceFromOptions(system: System, o: TraceOptions, dyn?: Dynamic): TraceRun {
+  const run = runTrace(system, traceRequestFromOptions(o), dyn);
   if (!run.ok) throw new UsageError(run.error);
   return run.value;
 }
 
-export function traceTitle(system: System, run: TraceRun): { title: string; context: string } {
-  const what = match(run.kind)
+export function describeFlowKind(kind: FlowKind): string {
+  return match(kind)
     .with({ proto: 'icmp' }, (k) => `ICMP echo (${k.size} data bytes)`)
     .with({ proto: 'tcp' }, (k) => `TCP connect to port ${k.dport}`)
     .with({ proto: 'udp' }, (k) => `UDP to port ${k.dport}`)
     .exhaustive();
+}
+
+export function traceTitle(system: System, run: TraceRun): { title: string; context: string } {
+  const what = describeFlowKind(run.kind);
   const problems = system.events.filter((e) => e.level !== 'info').map((e) => `\n  ${e.level}: ${e.component} on ${e.node}: ${e.message}${e.request ? ` [${e.request}]` : ''}`);
   return { title: `trace ${run.from.label} -> ${run.to.label}: ${what}`, context: `topology ${system.name}: ${system.description}${problems.join('')}` };
 }

@@ -32,7 +32,8 @@ export function checkText(r: CheckReport): string {
   for (const f of r.flows) {
     match(f)
       .with({ kind: 'checked' }, (c) => {
-        const facts = c.aspects.map((a) => `${a.aspect} ${a.agree ? a.real : a.predicted}`).join(' | ');
+        // Where the model leaves it to chance, its distribution next to what the real attempts hit.
+        const facts = c.aspects.map((a) => `${a.aspect} ${a.real}${a.predicted.includes('%') ? ` (model: ${a.predicted})` : ''}`).join(' | ');
         if (c.agree) {
           lines.push(`  agree     ${c.flow.padEnd(width)}  ${facts}${c.attempts > 1 ? ` (${c.attempts} attempts)` : ''}`);
           return;
@@ -45,6 +46,6 @@ export function checkText(r: CheckReport): string {
       .exhaustive();
   }
   const t = tally(r);
-  lines.push(`${t.agree} of ${r.flows.length} flows agree with the model; ${t.disagree} disagree; ${t.skipped} skipped; ${t.errors} could not be predicted`);
+  lines.push(`${t.agree} of ${r.flows.length} flows agree with the model; ${t.disagree} disagree; ${t.skipped} skipped; ${t.errors} could not be predicted or run`);
   return lines.join('\n');
 }

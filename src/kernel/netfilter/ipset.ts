@@ -139,16 +139,24 @@ export function ipsetTest(set: Ipset, dirs: readonly ('src' | 'dst')[], k: SetLo
   const pick = (i: number) => dirs[i] ?? 'dst';
   const addr = (i: number) => (pick(i) === 'src' ? k.src : k.dst);
   const port = (i: number) => (pick(i) === 'src' ? k.sport : k.dport);
-  return set.members.some(({ elem }) =>
-    match(elem)
-      .with({ kind: 'hash:ip' }, (e) => e.ip === addr(0))
-      .with({ kind: 'hash:net' }, (e) => cidrContains(e.net, addr(0)))
-      .with({ kind: 'bitmap:port' }, (e) => port(0) === e.port)
-      .with({ kind: 'hash:ip,port' }, (e) => e.ip === addr(0) && e.proto === k.proto && e.port === port(1))
-      .with({ kind: 'hash:ip,port,ip' }, (e) => e.ip === addr(0) && e.proto === k.proto && e.port === port(1) && e.ip2 === addr(2))
-      .with({ kind: 'hash:ip,port,net' }, (e) => e.ip === addr(0) && e.proto === k.proto && e.port === port(1) && cidrContains(e.net, addr(2)))
-      .exhaustive(),
-  );
+  // A switch rather than ts-pattern: this runs for every member on every -m set lookup.
+  const hit = (e: IpsetElem): boolean => {
+    switch (e.kind) {
+      case 'hash:ip':
+        return e.ip === addr(0);
+      case 'hash:net':
+        return cidrContains(e.net, addr(0));
+      case 'bitmap:port':
+        return port(0) === e.port;
+      case 'hash:ip,port':
+        return e.ip === addr(0) && e.proto === k.proto && e.port === port(1);
+      case 'hash:ip,port,ip':
+        return e.ip === addr(0) && e.proto === k.proto && e.port === port(1) && e.ip2 === addr(2);
+      case 'hash:ip,port,net':
+        return e.ip === addr(0) && e.proto === k.proto && e.port === port(1) && cidrContains(e.net, addr(2));
+    }
+  };
+  return set.members.some(({ elem }) => hit(elem));
 }
 
 /** `ipset save` for the given sets, in the given order. */

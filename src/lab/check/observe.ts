@@ -29,7 +29,8 @@ export type RequestShape = 'icmp' | 'tcp' | 'udp';
  */
 function isRequest(p: WirePacket, shape: RequestShape, target: string): boolean {
   if (shape === 'icmp') return p.icmpType === 8;
-  if (shape === 'tcp') return p.tcpFlags !== null && (p.tcpFlags & 0x12) === 0x02;
+  // An ICMP error quoting a SYN carries its TCP header too: not a request.
+  if (shape === 'tcp') return p.icmpType === null && p.tcpFlags !== null && (p.tcpFlags & 0x12) === 0x02;
   return p.udpDport !== null && p.icmpType === null && p.src !== target;
 }
 
@@ -82,17 +83,20 @@ export function observeSocket(
   // delivery does not decrement it), captured there still addressed to the target.
   const entering = local.flatMap((l) => packets.filter((p) => p.t >= w.from && p.t <= w.to && p.netns === l.netns && p.vxlan === null && p.dst === target && isRequest(p, proto, target)));
   const got = [...seen, ...entering.filter((p) => !seen.some((s) => s.netns === p.netns))];
-  const first = seen[0];
-  const fallback = first ? { netns: first.netns, src: first.src } : local[0] ? { netns: local[0].netns, src: local[0].source } : undefined;
+  // An attempt no agent answered (refused, or dropped where it arrived): where its own request
+  // was captured arriving, during the attempt; else where a node's conntrack says it ended.
+  const where = (a: SocketAttempt): { netns: string; src: string } | null => {
+    if (a.answer) return { netns: a.answer.netns, src: a.answer.peer };
+    const p = seen.find((x) => x.t >= a.from - 1 && x.t <= a.to + 1);
+    if (p) return { netns: p.netns, src: p.src };
+    return local[0] ? { netns: local[0].netns, src: local[0].source } : null;
+  };
   return {
     kind: 'net',
-    attempts: attempts.map((a) => ({
-      verdict: a.verdict,
-      endpoint: a.answer?.netns ?? (a.verdict === 'refused' ? (fallback?.netns ?? null) : null),
-      source: a.answer?.peer ?? (a.verdict === 'refused' ? (fallback?.src ?? null) : null),
-      replyTtl: null,
-      detail: a.detail,
-    })),
+    attempts: attempts.map((a) => {
+      const w2 = where(a);
+      return { verdict: a.verdict, endpoint: w2?.netns ?? null, source: w2?.src ?? null, replyTtl: null, detail: a.detail };
+    }),
     ttls: [...new Set(got.map((p) => p.ttl))],
     encaps: requestEncaps(packets, w, proto, target, new Set(got.map((p) => p.dst))),
   };

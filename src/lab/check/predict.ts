@@ -9,6 +9,7 @@ import { podEtc } from '../pod-etc.js';
 import type { System } from '../../topology/system.js';
 import { PING_DEFAULT_SIZE, type FlowKind } from '../../trace/flow.js';
 import { runTrace } from '../../trace/run.js';
+import type { Disposition } from '../../trace/types.js';
 import { summarize } from '../../trace/summary.js';
 import type { LabFlow } from './flows.js';
 
@@ -54,8 +55,19 @@ function flowKind(f: Extract<LabFlow, { kind: 'ping' | 'tcp' | 'udp' }>): FlowKi
   return match(f)
     .with({ kind: 'ping' }, (): FlowKind => ({ proto: 'icmp', size: PING_DEFAULT_SIZE }))
     .with({ kind: 'tcp' }, (x): FlowKind => ({ proto: 'tcp', dport: x.port }))
-    .with({ kind: 'udp' }, (x): FlowKind => ({ proto: 'udp', dport: x.port, size: 6 }))
+    // The lab's UDP client sends the 5 bytes `probe`.
+    .with({ kind: 'udp' }, (x): FlowKind => ({ proto: 'udp', dport: x.port, size: 5 }))
     .exhaustive();
+}
+
+/**
+ * What the client program sees. A REJECT with an ICMP port unreachable (kube-proxy's rule for a
+ * Service without endpoints) or a TCP reset makes connect() and a connected UDP socket fail with
+ * ECONNREFUSED (tcp_v4_err / __udp4_lib_err map ICMP_PORT_UNREACH to it), like a closed port.
+ */
+function clientVerdict(v: PredictedOutcome['verdict'], d: Disposition): PredictedOutcome['verdict'] {
+  if (d.kind === 'REJECTED' && (d.with === 'icmp-port-unreachable' || d.with === 'tcp-reset')) return 'refused';
+  return v;
 }
 
 /** What podnet's model says a flow does: every outcome of the walk, or the resolver's queries. */
@@ -73,7 +85,7 @@ export function predict(system: System, cluster: Cluster, flow: LabFlow, opts: {
     const port = pkt && (pkt.payload.kind === 'tcp' || pkt.payload.kind === 'udp') ? pkt.payload.dport : null;
     return {
       probability: o.probability,
-      verdict: o.verdict.kind,
+      verdict: clientVerdict(o.verdict.kind, d),
       endpoint: at,
       endpointIp: at && pkt ? formatIpv4(pkt.header.dst) : null,
       endpointPort: at ? port : null,

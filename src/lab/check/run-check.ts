@@ -84,8 +84,13 @@ export async function runCheck(system: System, cluster: Cluster, file: string, f
     const runs: { planned: Planned; window: FlowWindow; finish: (packets: readonly WirePacket[], events: readonly ConntrackNew[]) => Observation | string }[] = [];
     for (const p of planned) {
       const from = Date.now();
-      const finish = await runFlow(lab, system, p, { clients, dir, repeat: opts.repeat ?? 8 });
-      runs.push({ planned: p, window: { from, to: Date.now() }, finish });
+      try {
+        const finish = await runFlow(lab, system, p, { clients, dir, repeat: opts.repeat ?? 8 });
+        runs.push({ planned: p, window: { from, to: Date.now() }, finish });
+      } catch (e) {
+        // A probe that could not run is reported with the flow; the other flows still run.
+        results.push({ kind: 'error', flow: p.flow.text, error: `the real probe failed: ${(e as Error).message}` });
+      }
       // Keep windows apart: a late packet of one flow must not count for the next.
       await new Promise((r) => setTimeout(r, 20));
     }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster } from '../../../src/cluster/cluster.js';
@@ -15,6 +15,8 @@ import { canUseNetns, deleteNetnsWithPrefix, NETNS_SKIP_REASON, sh } from '../..
  */
 export const hasBird = spawnSync('sh', ['-c', 'command -v bird && command -v birdc'], { stdio: 'ignore' }).status === 0;
 export const canRunBird = canUseNetns() && hasBird;
+/** No BIRD started by these tests lives longer than this, whatever happens to the test process. */
+export const BIRD_MAX_SECONDS = 120;
 export const BIRD_SKIP = !canUseNetns() ? NETNS_SKIP_REASON : 'needs BIRD 2 (apt-get install bird2)';
 
 export class BirdLab {
@@ -103,11 +105,19 @@ export class BirdLab {
     ].join('\n');
   }
 
+  /**
+   * Start BIRD in the foreground under `timeout`, so that even a test worker killed before its
+   * afterAll cannot leave a BIRD behind for longer than BIRD_MAX_SECONDS.
+   */
   start(node: string): void {
     const i = this.input.speakers.findIndex((s) => s.node === node);
     writeFileSync(join(this.dir, `${node}.conf`), this.config(i));
-    this.exec(node, 'bird', '-c', join(this.dir, `${node}.conf`), '-s', this.ctl(node), '-P', join(this.dir, `${node}.pid`));
+    const args = ['netns', 'exec', this.ns(node), 'timeout', String(BIRD_MAX_SECONDS), 'bird', '-f', '-c', join(this.dir, `${node}.conf`), '-s', this.ctl(node), '-P', join(this.dir, `${node}.pid`)];
+    const child = spawn('ip', args, { stdio: 'ignore' });
+    this.children.push(child);
   }
+
+  private readonly children: ChildProcess[] = [];
 
   ctl(node: string): string {
     return join(this.dir, `${node}.ctl`);
@@ -134,12 +144,14 @@ export class BirdLab {
     return sh('birdc', ['-s', this.ctl(node), ...args]);
   }
 
-  /** Kill every BIRD this lab started (by pid) and delete its namespaces; returns those left. */
-  teardown(): string[] {
-    for (const node of this.cluster.nodes) {
-      const pid = this.pid(node.name);
-      if (pid) spawnSync('kill', ['-9', String(pid)], { stdio: 'ignore' });
-    }
+  /**
+   * Stop every BIRD this lab started and delete its namespaces; returns the namespaces left.
+   * SIGTERM goes to our own `timeout` children, which pass it on to BIRD (never a pid read from a
+   * pid file, which could have been reused by now).
+   */
+  async teardown(): Promise<string[]> {
+    for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+    await waitFor(() => this.children.every((c) => c.exitCode !== null || c.signalCode !== null), 10).catch(() => 0);
     return deleteNetnsWithPrefix(this.prefix);
   }
 }

@@ -28,10 +28,10 @@ beforeAll(async () => {
   if (canRunBird) lab.build();
 }, 60_000);
 
-afterAll(() => {
-  if (canRunBird) expect(lab.teardown()).toEqual([]);
+afterAll(async () => {
+  if (canRunBird) expect(await lab.teardown()).toEqual([]);
   rmSync(dir, { recursive: true, force: true });
-});
+}, 30_000);
 
 describe.skipIf(!canRunBird)(`BIRD 2 route reflectors agree with simulateBgp (${canRunBird ? 'root, bird' : BIRD_SKIP})`, () => {
   it('every path, its attributes and the best choice match on every node', async () => {

@@ -36,10 +36,10 @@ beforeAll(async () => {
   if (canRunBird) lab.build();
 }, 60_000);
 
-afterAll(() => {
-  if (canRunBird) expect(lab.teardown()).toEqual([]);
+afterAll(async () => {
+  if (canRunBird) expect(await lab.teardown()).toEqual([]);
   rmSync(dir, { recursive: true, force: true });
-});
+}, 30_000);
 
 describe.skipIf(!canRunBird)(`BIRD 2, three-node mesh on two subnets, agrees with simulateBgp (${canRunBird ? 'root, bird' : BIRD_SKIP})`, () => {
   it('converges in about 2 s and installs exactly the predicted proto bird routes (recursive next hop across subnets)', async () => {
@@ -77,11 +77,23 @@ describe.skipIf(!canRunBird)(`BIRD 2, three-node mesh on two subnets, agrees wit
   it('node3 back, then stopped cleanly: the peers withdraw at once (no graceful restart after NOTIFICATION Cease)', async () => {
     const sim0 = simulateBgp(lab.input, []);
     lab.start('node3');
-    await waitFor(() => lab.routes('node3').length === predicted(sim0, lab.cluster, 'node3').length, 20);
+    // node3's kernel still holds the routes its killed BIRD wrote (`persist`), and node1 holds
+    // node3's block as stale: only established sessions show that node3 is really back.
+    const established = (): number => {
+      try {
+        return (lab.birdc('node3', 'show', 'protocols').match(/Established/g) ?? []).length;
+      } catch {
+        return 0; // its control socket is not up yet
+      }
+    };
+    await waitFor(() => established() === 2, 20);
+    expect(lab.routes('node1')).toEqual(predicted(sim0, lab.cluster, 'node1'));
     const stop = simulateBgp(lab.input, [{ kind: 'stop', node: 'node3', at: 10 }], { until: 11 });
     lab.birdc('node3', 'down');
     const took = await waitFor(() => JSON.stringify(lab.routes('node1')) === JSON.stringify(predicted(stop, lab.cluster, 'node1')), 5);
     expect(lab.routes('node2')).toEqual(predicted(stop, lab.cluster, 'node2'));
-    expect(took).toBeLessThan(1);
-  }, 40_000);
+    // Measured 11-23 ms on an idle machine; graceful restart would keep the route 120 s. The
+    // margin absorbs a loaded CI machine without blurring the two.
+    expect(took).toBeLessThan(3);
+  }, 60_000);
 });

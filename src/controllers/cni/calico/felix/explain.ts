@@ -1,8 +1,7 @@
 import { match } from 'ts-pattern';
 import { indexWorld, podKey } from '../../../../policy/model.js';
 import { calicoPolicies } from './calico-policy.js';
-import { COMMENT } from './endpoint-chains.js';
-import { policyGroupsFor } from './endpoint-chains.js';
+import { COMMENT, policyGroupsFor } from './endpoint-chains.js';
 import type { FelixNodeInput, FelixWorkload } from './input.js';
 import type { PolicyDir } from './names.js';
 import { CALICO_SEMANTICS } from './render.js';

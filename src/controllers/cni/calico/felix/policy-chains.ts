@@ -1,6 +1,6 @@
 import type { CalicoPolicy } from './calico-policy.js';
 import { rule, type FelixChain } from './chain.js';
-import { MARK_ACCEPT, setMark } from './marks.js';
+import { markSet, MARK_ACCEPT, setMark } from './marks.js';
 import { policyChainName, profileChainName, type PolicyDir } from './names.js';
 import { finishPolicyChain, renderCalicoRule } from './render-rule.js';
 import type { SetDemand } from './set-demand.js';
@@ -24,6 +24,6 @@ export function policyChain(p: CalicoPolicy, dir: PolicyDir): { readonly chain: 
  */
 export function profileChain(profile: string, dir: PolicyDir): FelixChain {
   const comment = `Profile ${profile} ${dir}`;
-  const rules = profile.startsWith('kns.') ? [rule([], setMark(MARK_ACCEPT)), rule([`-m mark --mark 0x10000/0x10000`], '-j RETURN')] : [];
+  const rules = profile.startsWith('kns.') ? [rule([], setMark(MARK_ACCEPT)), rule([markSet(MARK_ACCEPT)], '-j RETURN')] : [];
   return { name: profileChainName(dir, profile), rules: finishPolicyChain(rules, comment) };
 }

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CalicoMode } from '../../../../../src/cluster/header.js';
 import { getNetns } from '../../../../../src/kernel/netns.js';
+import { formatIpsetSave } from '../../../../../src/kernel/netfilter/ipset.js';
 import { printRuleset } from '../../../../../src/kernel/netfilter/print.js';
 import { parseIptablesSave } from '../../../../../src/kernel/netfilter/parse.js';
 import { unwrap } from '../../../../../src/lib/result.js';
@@ -38,6 +39,9 @@ describe.skipIf(!canRun)(`Felix's rules round-trip through the real iptables-res
       const r = unwrap(renderFelix(nodeInput(world, node, mode), []));
       const ip = inNs(ns, 'ipset', ['restore'], ipsetRestoreText(r.ipsets));
       expect(ip.stderr).toBe('');
+      // Same members as the model's sets (ipset save lists them in hash order: compare sorted).
+      const adds = (text: string) => text.split('\n').filter((l) => l.startsWith('add ')).sort();
+      expect(adds(inNs(ns, 'ipset', ['save']).stdout)).toEqual(adds(formatIpsetSave(getNetns(model, `node:${node}`).ipsets.values())).filter((l) => !l.startsWith('add cali40this-host ')));
       for (const t of r.tables) {
         const res = inNs(ns, 'iptables-restore', ['--noflush'], restoreText(t));
         expect(res.stderr).toBe('');

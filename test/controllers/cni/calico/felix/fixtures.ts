@@ -68,6 +68,8 @@ spec:
   - to: [{podSelector: {matchLabels: {app: web}}}]
     ports: [{port: http}]
   - to: [{ipBlock: {cidr: 192.168.1.0/24}}]
+  - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.244.0.0/16]}}]
+    ports: [{protocol: UDP, port: 53}]
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
