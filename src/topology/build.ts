@@ -10,7 +10,7 @@ import { programFlannel } from '../controllers/cni/flannel/program.js';
 import { programCalico, programCalicoFelix } from '../controllers/cni/calico/program.js';
 import { programKubeProxy } from '../controllers/kube-proxy/program.js';
 import { coreDnsConfigFor, dnsServerSockets, type ApplicationSocket } from '../controllers/coredns/index.js';
-import type { SocketLookup } from '../trace/env.js';
+import type { SocketLookup } from './system.js';
 import type { NetnsInfo, System } from './system.js';
 import { buildUnderlay, routeServiceAddresses, serviceAddressRoutes } from './underlay.js';
 

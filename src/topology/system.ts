@@ -1,8 +1,8 @@
 import type { Ipv4 } from '../net/ipv4.js';
 import type { World } from '../kernel/netns.js';
 import type { ControllerEvent } from '../controllers/events.js';
-import type { SocketLookup } from '../trace/env.js';
-import type { RuleRef } from '../trace/types.js';
+import type { UdpResponder } from '../net/datagram.js';
+import type { NetnsRuleRef as RuleRef } from '../kernel/netfilter/rule-location.js';
 
 /** What a netns is, for labels and pickers. */
 export type NetnsRole =
@@ -26,6 +26,14 @@ export interface ServiceInfo {
   readonly clusterIP: Ipv4 | null;
   readonly ports: readonly { readonly name: string | null; readonly port: number; readonly protocol: 'TCP' | 'UDP' | 'SCTP' }[];
 }
+
+/**
+ * What a socket table answers for a destination port in a netns. A UDP listener may say how its
+ * application answers a datagram (`respond`); without it the reply echoes the request's payload.
+ */
+export type SocketLookup =
+  | { readonly kind: 'listening'; readonly what: string; readonly respond?: UdpResponder }
+  | { readonly kind: 'closed'; readonly detail: string };
 
 /**
  * A topology brought to life: every node's kernel programmed by the controllers the topology

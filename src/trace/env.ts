@@ -1,16 +1,9 @@
-import type { UdpResponder } from '../net/datagram.js';
 import type { Route } from '../kernel/route.js';
 import type { World } from '../kernel/netns.js';
 import type { HookRequest, HookRun } from './hooks.js';
 import type { RuleRef } from './types.js';
+import type { SocketLookup } from '../topology/system.js';
 
-/**
- * What a socket table answers for a destination port in a netns. A UDP listener may say how its
- * application answers a datagram (`respond`); without it the reply echoes the request's payload.
- */
-export type SocketLookup =
-  | { readonly kind: 'listening'; readonly what: string; readonly respond?: UdpResponder }
-  | { readonly kind: 'closed'; readonly detail: string };
 
 /** Everything the walk reads. The walk itself is pure: same env + packet, same outcomes. */
 export interface WalkEnv {

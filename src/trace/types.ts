@@ -1,5 +1,6 @@
 import type { Ipv4 } from '../net/ipv4.js';
 import type { Frame, Ipv4Packet } from '../net/packet.js';
+import type { NetnsRuleRef } from '../kernel/netfilter/rule-location.js';
 
 /** Where in the kernel a step happened, in Linux's own words. */
 export type Stage =
@@ -19,14 +20,8 @@ export type Stage =
   | 'deliver';
 
 /** A netfilter rule that matched, identified as iptables-save prints it. */
-export interface RuleRef {
-  readonly netns: string;
-  readonly table: string;
-  readonly chain: string;
-  readonly rule: string;
-  /** 1-based position in the chain (`--line-numbers`); null for a chain policy. */
-  readonly num?: number | null;
-}
+/** The netfilter rule a step or disposition cites. */
+export type RuleRef = NetnsRuleRef;
 
 export interface Step {
   readonly netns: string;
