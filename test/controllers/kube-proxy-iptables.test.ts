@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cidr } from '../../src/net/cidr.js';
 import { ipv4 } from '../../src/net/ipv4.js';
-import type { KpEndpoint, KpServicePort, KubeProxyConfig } from '../../src/controllers/kube-proxy/config.js';
+import type { KpEndpoint, KubeProxyConfig } from '../../src/controllers/kube-proxy/config.js';
 import { kubeProxyIptables } from '../../src/controllers/kube-proxy/iptables-rules.js';
 import { sortIptablesDump } from './kube-proxy-sort.js';
+import { svcPort } from './kube-proxy/fake-proxier.js';
 
 // kube-proxy's NewFakeProxier settings (reference/kubeproxy.md §2).
 const fake: KubeProxyConfig = {
@@ -20,26 +21,7 @@ const fake: KubeProxyConfig = {
 
 const ep = (ip: string, nodeName: string | null = null): KpEndpoint => ({ ip: ipv4(ip), port: 80, nodeName, ready: true, serving: true, terminating: false });
 
-function port(ns: string, name: string, clusterIP: string, over: Partial<KpServicePort> = {}): KpServicePort {
-  return {
-    namespace: ns,
-    name,
-    portName: 'p80',
-    protocol: 'TCP',
-    clusterIP: ipv4(clusterIP),
-    port: 80,
-    nodePort: null,
-    externalIPs: [],
-    loadBalancerIPs: [],
-    loadBalancerSourceRanges: [],
-    externalTrafficPolicy: 'Cluster',
-    internalTrafficPolicy: 'Cluster',
-    sessionAffinitySeconds: null,
-    healthCheckNodePort: null,
-    endpoints: [],
-    ...over,
-  };
-}
+const port = svcPort;
 
 describe('kube-proxy iptables rules', () => {
   it('reproduces TestOverallIPTablesRules (Dump B) exactly', () => {
