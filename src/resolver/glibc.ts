@@ -1,7 +1,8 @@
 import { reverseName, relative, type DnsMessage, type DnsRcode, type DnsType } from '../net/dns.js';
 import { glibcConfig, type GlibcResolverConfig } from './libc-config.js';
 import { addressesOf, ArrivalQueue, countDots, hostsLookup, isLiteral, outcomeOf, Recorder, recordsOf, typesFor } from './sim.js';
-import { errorMessage, type LookupError, type LookupOutcome, type LookupRequest, type LookupTrace, type ResolverEnv, type SendReason } from './types.js';
+import { type LookupError, type LookupOutcome, type LookupRequest, type LookupTrace, type ResolverEnv, type SendReason } from './types.js';
+import { callTextOf, lookupEnd } from './lookup-trace.js';
 
 /**
  * glibc's stub resolver (2.36, the version the reference measured): getaddrinfo through
@@ -235,24 +236,8 @@ export function glibcLookup(req: LookupRequest, env: ResolverEnv): LookupTrace {
   ];
   const config = { nameservers: conf.nameservers, search: conf.search, ndots: conf.ndots, timeout: conf.timeout, attempts: conf.attempts, flags, notes: conf.notes };
   const types = typesFor(req.call, conf.noAaaa);
-  const callText = req.call.kind === 'getaddrinfo' ? `getaddrinfo("${name}", ${req.call.family})` : req.call.kind === 'res_search' ? `res_search("${name}", ${req.call.type})` : `getnameinfo(${name}, NI_NAMEREQD)`;
-  const finish = (result: LookupOutcome, plan: string): LookupTrace => ({
-    libc: 'glibc',
-    version: GLIBC_VERSION,
-    callText,
-    request: req,
-    config,
-    dots,
-    trailingDot,
-    plan,
-    candidates: rec.candidates,
-    queries: rec.queries,
-    datagrams: rec.sentCount,
-    elapsedMs: rec.t,
-    result,
-    notes: g.st.notes,
-  });
-  const fail = (e: LookupError): LookupOutcome => ({ ok: false, error: e, message: errorMessage('glibc', e) });
+  const header = { libc: 'glibc' as const, version: GLIBC_VERSION, callText: callTextOf(req), request: req, config, dots, trailingDot };
+  const { finish, fail } = lookupEnd(header, rec, () => g.st.notes);
 
   if (req.call.kind === 'getnameinfo') {
     const ptr = reverseName(name);

@@ -1,7 +1,8 @@
 import { relative, reverseName, type DnsMessage, type DnsType } from '../net/dns.js';
 import { muslConfig, type MuslResolverConfig } from './libc-config.js';
 import { addressesOf, ArrivalQueue, countDots, hostsLookup, isLiteral, outcomeOf, Recorder, recordsOf, typesFor } from './sim.js';
-import { errorMessage, type LookupError, type LookupOutcome, type LookupRequest, type LookupTrace, type ResolverEnv } from './types.js';
+import { type LookupError, type LookupOutcome, type LookupRequest, type LookupTrace, type ResolverEnv } from './types.js';
+import { callTextOf, lookupEnd } from './lookup-trace.js';
 
 /**
  * musl's stub resolver (1.2.5; 1.2.3 where it differs), driven by an injected transport.
@@ -147,25 +148,9 @@ export function muslLookup(req: LookupRequest, env: ResolverEnv): LookupTrace {
   const trailingDot = name.endsWith('.');
   const config = { nameservers: conf.nameservers, search: conf.search, ndots: conf.ndots, timeout: conf.timeout, attempts: conf.attempts, flags: [], notes: conf.notes };
   const types = typesFor(req.call, false);
-  const callText = req.call.kind === 'getaddrinfo' ? `getaddrinfo("${name}", ${req.call.family})` : req.call.kind === 'res_search' ? `res_search("${name}", ${req.call.type}) (= res_query in musl)` : `getnameinfo(${name}, NI_NAMEREQD)`;
   const notes: string[] = [];
-  const finish = (result: LookupOutcome, plan: string): LookupTrace => ({
-    libc: 'musl',
-    version,
-    callText,
-    request: req,
-    config,
-    dots,
-    trailingDot,
-    plan,
-    candidates: rec.candidates,
-    queries: rec.queries,
-    datagrams: rec.sentCount,
-    elapsedMs: rec.t,
-    result,
-    notes,
-  });
-  const fail = (e: LookupError): LookupOutcome => ({ ok: false, error: e, message: errorMessage('musl', e) });
+  const header = { libc: 'musl' as const, version, callText: callTextOf(req, ' (= res_query in musl)'), request: req, config, dots, trailingDot };
+  const { finish, fail } = lookupEnd(header, rec, () => notes);
 
   if (req.call.kind !== 'getaddrinfo') {
     // res_search is an alias of res_query; getnameinfo sends one PTR query.
