@@ -2,15 +2,11 @@ import type { CalicoIpam } from './calico-ipam.js';
 import type { EndpointSlice } from './endpoint-slice.js';
 import type { TopologyHeader } from './header.js';
 import type { Namespace } from './namespace.js';
+import type { NetworkPolicy } from './network-policy.js';
 import type { Node } from './node.js';
 import type { Pod } from './pod.js';
 import type { Service } from './service.js';
 
-/**
- * NetworkPolicy objects. The typed model lives in ./network-policy.ts (owned by the policy
- * work); until then the loader keeps each one as its parsed manifest.
- */
-export type ClusterNetworkPolicy = unknown;
 
 /**
  * A whole cluster as typed, readonly data: what the topology loader produces and every
@@ -24,7 +20,7 @@ export interface Cluster {
   readonly pods: readonly Pod[];
   readonly services: readonly Service[];
   readonly endpointSlices: readonly EndpointSlice[];
-  readonly networkPolicies: readonly ClusterNetworkPolicy[];
+  readonly networkPolicies: readonly NetworkPolicy[];
   /** Calico's block allocations and tunnel addresses; null unless the CNI is Calico. */
   readonly calicoIpam: CalicoIpam | null;
 }

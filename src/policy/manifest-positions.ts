@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type LineCounter, type Document, type Node as YNode } from 'yaml';
 import type { SourcePos } from '../cluster/meta.js';
 import type { ManifestPath } from './manifest.js';
 
@@ -42,32 +42,4 @@ export function yamlPositionOf(root: YNode, lc: LineCounter, file: string, doc?:
     }
     return keyNode ? at(keyNode) : null;
   };
-}
-
-/**
- * Re-read a YAML file for the positions of its NetworkPolicy manifests (top-level documents
- * and `kind: List` items), keyed by `line:col` of the manifest's start.
- */
-export function networkPolicyPositions(text: string, file: string): ReadonlyMap<string, (path: ManifestPath) => SourcePos | null> {
-  const lc = new LineCounter();
-  const out = new Map<string, (path: ManifestPath) => SourcePos | null>();
-  const docs = parseAllDocuments(text, { lineCounter: lc });
-  if (!Array.isArray(docs)) return out;
-  const kindOf = (n: YNode): unknown => (isMap(n) ? n.items.find((p) => isScalar(p.key) && p.key.value === 'kind')?.value : undefined);
-  const add = (n: YNode, doc: Document): void => {
-    const k = kindOf(n);
-    if (!isScalar(k) || k.value !== 'NetworkPolicy' || n.range === undefined || n.range === null) return;
-    const { line, col } = lc.linePos(n.range[0]);
-    out.set(`${line}:${col}`, yamlPositionOf(n, lc, file, doc));
-  };
-  for (const doc of docs) {
-    const root = doc.contents as YNode | null;
-    if (!root || !isMap(root)) continue;
-    const k = kindOf(root);
-    if (isScalar(k) && k.value === 'List') {
-      const items = root.items.find((p) => isScalar(p.key) && p.key.value === 'items')?.value;
-      if (isSeq(items)) for (const it of items.items) if (it && typeof it === 'object' && isMap(it)) add(it, doc);
-    } else add(root, doc);
-  }
-  return out;
 }

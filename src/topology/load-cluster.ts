@@ -1,6 +1,7 @@
 import { cidrOf, cidrContains, formatCidr, type Cidr } from '../net/cidr.js';
 import { formatIpv4, ipv4FromNumber, type Ipv4 } from '../net/ipv4.js';
-import type { Cluster, ClusterNetworkPolicy } from '../cluster/cluster.js';
+import type { Cluster } from '../cluster/cluster.js';
+import type { NetworkPolicy } from '../cluster/network-policy.js';
 import { deriveEndpointSlices, serviceSelects } from '../cluster/endpoints.js';
 import type { EndpointSlice } from '../cluster/endpoint-slice.js';
 import { SERVICE_NAME_LABEL } from '../cluster/endpoint-slice.js';
@@ -201,13 +202,13 @@ export function assembleCluster(input: RawInput): Cluster {
 
   // ---- NetworkPolicies.
   const policyPos = new Map<string, SourcePos>();
-  const networkPolicies: ClusterNetworkPolicy[] = [];
+  const networkPolicies: NetworkPolicy[] = [];
   for (const np of input.networkPolicies) {
     const key = `${np.namespace}/${np.name}`;
     const first = policyPos.get(key);
     if (first) failNear(file, np.source, `NetworkPolicy ${key} is defined twice; the first definition is at ${lineRef(first)}`);
     policyPos.set(key, np.source);
-    networkPolicies.push(np);
+    networkPolicies.push(np.policy);
   }
 
   // ---- Namespaces: built-in, given, and any an object refers to.

@@ -41,9 +41,13 @@ import {
   seqOf,
   str,
   stringMap,
+  LoadFailure,
   type MapView,
   type Val,
 } from './parse-yaml.js';
+import type { NetworkPolicy } from '../cluster/network-policy.js';
+import { networkPolicyFromManifest } from '../policy/manifest.js';
+import { yamlPositionOf } from '../policy/manifest-positions.js';
 
 /** A value together with where it was written. */
 export interface At<T> {
@@ -134,11 +138,11 @@ export interface RawService {
   readonly source: SourcePos;
 }
 
+/** A NetworkPolicy typed by policy/manifest.ts, with its position for duplicate checks. */
 export interface RawNetworkPolicy {
   readonly namespace: string;
   readonly name: string;
-  /** The manifest as plain data. */
-  readonly manifest: unknown;
+  readonly policy: NetworkPolicy;
   readonly source: SourcePos;
 }
 
@@ -701,7 +705,11 @@ function parseNetworkPolicy(v: Val): RawNetworkPolicy {
   const top = mapOf(v, { read: TOP_FIELDS });
   const meta = parseMeta(top, { namespaced: true, nameRule: 'dns1123-subdomain' });
   top.require('spec');
-  return { namespace: meta.namespace, name: meta.name, manifest: v.node.toJSON(), source: posOf(v) };
+  const source = posOf(v);
+  // The policy model reads the manifest as data; positions of its fields come from the YAML.
+  const typed = networkPolicyFromManifest(v.node.toJSON(), source, { namespace: meta.namespace, positionOf: yamlPositionOf(v.node, v.src.lc, v.src.file, v.src.doc) });
+  if (!typed.ok) throw new LoadFailure(typed.error);
+  return { namespace: meta.namespace, name: meta.name, policy: typed.value, source };
 }
 
 function parseNode(v: Val): RawNode {

@@ -35,10 +35,9 @@ export function checkPolicy(cluster: Cluster, kind: FlowKind, o: FlowOutcome): P
   const arrived = o.request.packet;
   if (o.request.disposition.kind !== 'DELIVERED' || !sent || !arrived) return null;
   const world = policyWorldFromCluster(cluster);
-  if (!world.ok) return null;
   const dport = arrived.payload.kind === 'tcp' || arrived.payload.kind === 'udp' ? arrived.payload.dport : null;
   const traffic = dport === null ? trafficOf(kind) : match(trafficOf(kind)).with({ kind: 'l4' }, (t): Traffic => ({ ...t, port: dport })).otherwise((t) => t);
-  const v = evaluateAddresses(indexWorld(world.value), sent.header.src, arrived.header.dst, traffic);
+  const v = evaluateAddresses(indexWorld(world), sent.header.src, arrived.header.dst, traffic);
   const e = policyEnforcement(cluster.header.cni);
   return { enforced: e.enforced, note: e.note, allowed: v.allowed, summary: verdictSummary(v) };
 }

@@ -44,9 +44,7 @@ function trafficOf(port: string): Traffic | null {
 export function policyFor(loaded: Loaded): PolicyProvider | null {
   const cluster = loaded.cluster;
   if (!cluster) return null;
-  const world = policyWorldFromCluster(cluster);
-  if (!world.ok) return null;
-  const index = indexWorld(world.value);
+  const index = indexWorld(policyWorldFromCluster(cluster));
   const declared = [...new Set(cluster.pods.flatMap((p) => podPorts(p).map((cp) => `${cp.containerPort}/${cp.protocol}`)))];
   const ports = declared.length > 0 ? declared : ['80/TCP'];
   const pods = index.world.pods;

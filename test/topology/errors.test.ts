@@ -455,6 +455,16 @@ const inputs: Record<string, string> = {
     spec:
       nodes: []
   `,
+  badPolicyProtocol: HEADER + yaml`
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: {name: web}
+    spec:
+      podSelector: {}
+      ingress:
+      - ports: [{protocol: TCPP, port: 80}]
+  `,
   nodeMissingIp: yaml`
     apiVersion: podnet.dev/v1alpha1
     kind: Topology
@@ -531,6 +541,8 @@ const expected: Record<string, string> = {
   svcCidrOverlapsUnderlay: `test.yaml:5:25: node node1's subnet 10.96.0.0/24 overlaps the cluster's service CIDR 10.96.0.0/12; the underlay must be outside it`,
   emptyNodes: 'test.yaml:4:10: Topology spec.nodes: expected at least one node (leave nodes out for the default node1 and node2), found an empty list',
   nodeMissingIp: 'test.yaml:5:7: Topology spec.nodes[0]: missing required field "ip"',
+  // A NetworkPolicy is typed while the topology loads: nothing half-loads with a bad one.
+  badPolicyProtocol: 'test.yaml:15:24: NetworkPolicy default/web spec.ingress[0].ports[0].protocol: expected one of TCP, UDP, SCTP, found "TCPP"',
 };
 
 describe('topology errors', () => {

@@ -1,11 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { match } from 'ts-pattern';
 import type { Cluster } from '../../cluster/cluster.js';
 import { describeSelectorFailures, formatSelector } from '../../cluster/label-selector.js';
 import { PROTOCOLS, type Protocol } from '../../cluster/meta.js';
 import type { PolicyType } from '../../cluster/network-policy.js';
-import { formatInputError } from '../../lib/input-error.js';
 import { err, ok, type Result } from '../../lib/result.js';
 import { cidrContains, formatCidr } from '../../net/cidr.js';
 import { formatIpv4, parseIpv4 } from '../../net/ipv4.js';
@@ -22,7 +20,6 @@ import {
   policyWarnings,
 } from '../../policy/describe.js';
 import { policyEnforcement } from '../../policy/enforcement.js';
-import { networkPolicyPositions } from '../../policy/manifest-positions.js';
 import { evaluate, type DirectionVerdict, type PolicyReport, type RuleReport, type Verdict } from '../../policy/evaluate.js';
 import { cellOf, computeMatrix, type MatrixCell, type PolicyMatrix } from '../../policy/matrix.js';
 import {
@@ -536,16 +533,7 @@ export function matrixJson(ms: readonly PolicyMatrix[], semantics: PolicySemanti
 async function loadIndex(file: string, flags: SemanticsFlags): Promise<{ cluster: Cluster; index: PolicyIndex }> {
   const loaded = await loadTopology(file);
   if (!loaded.ok) throw inputErrorToUsage(loaded.error);
-  // Field positions for policies the loader hands over as plain manifests.
-  let positions: ReturnType<typeof networkPolicyPositions> = new Map();
-  try {
-    positions = networkPolicyPositions(await readFile(file, 'utf8'), file);
-  } catch {
-    // The loader read the file a moment ago; without positions, messages point at the policy.
-  }
-  const world = policyWorldFromCluster(loaded.value, (src) => positions.get(`${src.line}:${src.col}`) ?? null);
-  if (!world.ok) throw new UsageError(formatInputError(world.error));
-  return { cluster: loaded.value, index: indexWorld(world.value, semanticsFrom(flags)) };
+  return { cluster: loaded.value, index: indexWorld(policyWorldFromCluster(loaded.value), semanticsFrom(flags)) };
 }
 
 export async function explainAction(file: string, o: ExplainOptions): Promise<string> {

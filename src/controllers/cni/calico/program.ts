@@ -122,10 +122,9 @@ export function programCalicoFelix(world: World, c: Cluster): Result<FelixResult
   const cni = c.header.cni;
   if (cni.kind !== 'calico') throw new Error('programCalicoFelix needs a Calico cluster');
   const policy = policyWorldFromCluster(c);
-  if (!policy.ok) return err(policy.error.message);
   const events: ControllerEvent[] = [];
   let w = world;
-  const inputs = felixNodeInputs(c, cni, policy.value);
+  const inputs = felixNodeInputs(c, cni, policy);
   for (const input of inputs) {
     const r = programFelix(w, input);
     if (!r.ok) return err(`Felix on ${input.node}: ${r.error}`);
