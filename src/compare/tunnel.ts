@@ -43,7 +43,7 @@ export function decapsulate(p: Ipv4Packet): { readonly header: TunnelHeader; rea
       const inner = decodeIpv4Packet(r.bytes);
       return inner.ok ? { header: { kind: 'ipip' as const }, inner: inner.value } : null;
     })
-    .with({ kind: 'icmp' }, { kind: 'tcp' }, () => null)
+    .with({ kind: 'icmp' }, { kind: 'tcp' }, { kind: 'sctp' }, () => null)
     .exhaustive();
 }
 

@@ -7,6 +7,7 @@ import {
   ETHERTYPE_IPV4,
   IPPROTO_ICMP,
   IPPROTO_IPIP,
+  IPPROTO_SCTP,
   IPPROTO_TCP,
   IPPROTO_UDP,
   type ArpMessage,
@@ -16,6 +17,7 @@ import {
   type Ipv4Header,
   type Ipv4Packet,
   type L4,
+  type SctpChunks,
   type UdpPayload,
 } from './packet.js';
 
@@ -150,6 +152,7 @@ function l4At(x: Input, at: number, end: number, protocol: number): Result<L4, s
   }
   if (protocol === IPPROTO_UDP) return udpAt(x, at, end);
   if (protocol === IPPROTO_TCP) return tcpAt(x, at, end);
+  if (protocol === IPPROTO_SCTP) return sctpAt(x, at, end);
   if (protocol === IPPROTO_IPIP) {
     // RFC 2003: the payload is an IPv4 datagram; one the model cannot represent stays raw.
     const inner = ipv4At(x, at, end);
@@ -210,6 +213,35 @@ function vxlanAt(x: Input, at: number, end: number): Result<UdpPayload, string> 
   const inner = frameAt(x, at + 8, end);
   if (!inner.ok) return err(`inside VXLAN VNI ${vni}: ${inner.error}`);
   return ok({ kind: 'vxlan', vni, frame: inner.value });
+}
+
+/** RFC 9260 §3.1 common header, then the chunks; only a lone bare INIT (§3.3.2) is structured. */
+function sctpAt(x: Input, at: number, end: number): Result<L4, string> {
+  const n = end - at;
+  if (n < 12) return short('SCTP common header', at, 12, n);
+  // RFC 9260 §3.2: chunks are padded to 4 bytes; a packet that is not cannot be re-encoded, so it stays raw.
+  if ((n - 12) % 4 !== 0) return ok({ kind: 'raw', bytes: x.b.slice(at, end) });
+  const c = at + 12;
+  const isInit =
+    n - 12 === 20 &&
+    x.v.getUint8(c) === 1 && // chunk type INIT
+    x.v.getUint8(c + 1) === 0 && // chunk flags
+    x.v.getUint16(c + 2) === 20 && // chunk length: fixed fields only, no optional parameters
+    x.v.getUint32(c + 4) !== 0 && // Initiate Tag "MUST NOT take the value 0"
+    x.v.getUint16(c + 12) !== 0 && // outbound streams "MUST NOT be 0"
+    x.v.getUint16(c + 14) !== 0; // inbound streams "MUST NOT be 0"
+  const chunks: SctpChunks = isInit
+    ? {
+        kind: 'init',
+        initiateTag: x.v.getUint32(c + 4),
+        arwnd: x.v.getUint32(c + 8),
+        outboundStreams: x.v.getUint16(c + 12),
+        inboundStreams: x.v.getUint16(c + 14),
+        initialTsn: x.v.getUint32(c + 16),
+      }
+    : { kind: 'raw', bytes: x.b.slice(c, end) };
+  // The CRC32c at at + 8 is not verified, like the other checksums (see the note above).
+  return ok({ kind: 'sctp', sport: x.v.getUint16(at), dport: x.v.getUint16(at + 2), vtag: x.v.getUint32(at + 4), chunks });
 }
 
 /** RFC 793 §3.1. */

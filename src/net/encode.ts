@@ -1,8 +1,9 @@
 import { match } from 'ts-pattern';
 import { internetChecksum, pseudoHeaderSum } from './checksum.js';
+import { crc32c } from './crc32c.js';
 import { frameLength, ipv4Length } from './length.js';
 import { macToBytes, type Mac } from './mac.js';
-import { ETHERTYPE_ARP, ETHERTYPE_IPV4, IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_TCP, IPPROTO_UDP, type ArpMessage, type Frame, type IcmpMessage, type Ipv4Packet, type TcpSegment } from './packet.js';
+import { ETHERTYPE_ARP, ETHERTYPE_IPV4, IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, type ArpMessage, type Frame, type IcmpMessage, type Ipv4Packet, type SctpPacket, type TcpSegment } from './packet.js';
 
 /**
  * Packets to bytes. Lengths and checksums are computed here, never stored in the model. The whole
@@ -20,6 +21,8 @@ const IPV4_LEN = 20;
 const UDP_LEN = 8;
 const VXLAN_LEN = 8;
 const TCP_LEN = 20;
+const SCTP_COMMON_LEN = 12;
+const SCTP_INIT_LEN = 20;
 const ARP_LEN = 28;
 
 /** Bounds-checked big-endian writes over one output buffer. */
@@ -36,6 +39,9 @@ class Out {
   }
   u32(at: number, n: number, what: string): void {
     this.v.setUint32(at, field(n, 0xffffffff, what));
+  }
+  u32le(at: number, n: number, what: string): void {
+    this.v.setUint32(at, field(n, 0xffffffff, what), true);
   }
   bytes(at: number, data: Uint8Array): number {
     this.b.set(data, at);
@@ -153,6 +159,10 @@ function writeL4(out: Out, at: number, p: Ipv4Packet): number {
       expect(IPPROTO_TCP, 'TCP');
       return writeTcp(out, at, x, p);
     })
+    .with({ kind: 'sctp' }, (x) => {
+      expect(IPPROTO_SCTP, 'SCTP');
+      return writeSctp(out, at, x);
+    })
     .with({ kind: 'ipip' }, (x) => {
       // RFC 2003 §3: the outer header is followed directly by the unchanged inner datagram.
       expect(IPPROTO_IPIP, 'IPIP');
@@ -188,6 +198,40 @@ function writeTcp(out: Out, at: number, t: TcpSegment, p: Ipv4Packet): number {
   out.u16(at + 14, t.window, 'TCP window');
   // Checksum over pseudo-header + segment (RFC 793 §3.1 "Checksum"); the urgent pointer stays 0.
   out.u16(at + 16, internetChecksum(out.b.subarray(at, end), pseudoHeaderSum(p.header.src, p.header.dst, IPPROTO_TCP, end - at)), 'TCP checksum');
+  return end;
+}
+
+/** RFC 9260 §3.1 common header, then the chunks (§3.2); no pseudo-header is involved. */
+function writeSctp(out: Out, at: number, s: SctpPacket): number {
+  const chunks = at + SCTP_COMMON_LEN;
+  const end = match(s.chunks)
+    .with({ kind: 'init' }, (c) => {
+      // RFC 9260 §3.3.2: type 1, flags 0, length 20 (no optional parameters), then the fixed fields.
+      if (c.initiateTag === 0) throw new RangeError('cannot encode an SCTP INIT with Initiate Tag 0: RFC 9260 §3.3.2 forbids it');
+      if (c.outboundStreams === 0 || c.inboundStreams === 0) throw new RangeError('cannot encode an SCTP INIT with 0 streams: RFC 9260 §3.3.2 forbids it');
+      out.u8(chunks, 1, 'SCTP chunk type');
+      out.u8(chunks + 1, 0, 'SCTP chunk flags');
+      out.u16(chunks + 2, SCTP_INIT_LEN, 'SCTP chunk length');
+      out.u32(chunks + 4, c.initiateTag, 'SCTP Initiate Tag');
+      out.u32(chunks + 8, c.arwnd, 'SCTP a_rwnd');
+      out.u16(chunks + 12, c.outboundStreams, 'SCTP outbound streams');
+      out.u16(chunks + 14, c.inboundStreams, 'SCTP inbound streams');
+      out.u32(chunks + 16, c.initialTsn, 'SCTP Initial TSN');
+      return chunks + SCTP_INIT_LEN;
+    })
+    .with({ kind: 'raw' }, (c) => {
+      // RFC 9260 §3.2: every chunk is padded to a multiple of 4 bytes.
+      if (c.bytes.length % 4 !== 0) throw new RangeError(`cannot encode ${c.bytes.length} bytes of SCTP chunks: expected a multiple of 4`);
+      return out.bytes(chunks, c.bytes);
+    })
+    .exhaustive();
+  out.u16(at, s.sport, 'SCTP source port');
+  out.u16(at + 2, s.dport, 'SCTP destination port');
+  out.u32(at + 4, s.vtag, 'SCTP verification tag');
+  // RFC 9260 §6.8 / Appendix A: CRC32c over the whole SCTP packet with the checksum field zero
+  // (it still is: the buffer starts zeroed). Linux's sctp_compute_cksum() stores it as
+  // cpu_to_le32(~crc32c): the CRC's low byte goes first on the wire ("reflected" order).
+  out.u32le(at + 8, crc32c(out.b.subarray(at, end)), 'SCTP checksum');
   return end;
 }
 

@@ -8,6 +8,9 @@ export const UDP_HEADER_LEN = 8;
 export const VXLAN_HEADER_LEN = 8;
 export const TCP_HEADER_LEN = 20;
 export const ICMP_HEADER_LEN = 8;
+/** RFC 9260 §3.1 common header; §3.3.2 INIT chunk without optional parameters. */
+export const SCTP_COMMON_HEADER_LEN = 12;
+export const SCTP_INIT_CHUNK_LEN = 20;
 const ARP_LEN = 28;
 
 function icmpLength(m: IcmpMessage): number {
@@ -23,6 +26,7 @@ function l4Length(l4: L4): number {
     .with({ kind: 'icmp' }, (x) => icmpLength(x.message))
     .with({ kind: 'udp' }, (x) => UDP_HEADER_LEN + (x.payload.kind === 'vxlan' ? VXLAN_HEADER_LEN + frameLength(x.payload.frame) : x.payload.bytes.length))
     .with({ kind: 'tcp' }, (x) => TCP_HEADER_LEN + x.options.length + x.data.length)
+    .with({ kind: 'sctp' }, (x) => SCTP_COMMON_HEADER_LEN + (x.chunks.kind === 'init' ? SCTP_INIT_CHUNK_LEN : x.chunks.bytes.length))
     .with({ kind: 'ipip' }, (x) => ipv4Length(x.packet))
     .with({ kind: 'raw' }, (x) => x.bytes.length)
     .exhaustive();

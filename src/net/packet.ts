@@ -63,6 +63,7 @@ export type L4 =
   | { readonly kind: 'icmp'; readonly message: IcmpMessage }
   | { readonly kind: 'udp'; readonly sport: number; readonly dport: number; readonly payload: UdpPayload }
   | TcpSegment
+  | SctpPacket
   /** IP in IP (RFC 2003, IPv4 protocol 4): a whole inner IPv4 datagram is the payload. */
   | { readonly kind: 'ipip'; readonly packet: Ipv4Packet }
   | { readonly kind: 'raw'; readonly bytes: Uint8Array };
@@ -87,6 +88,37 @@ export interface TcpSegment {
   readonly options: Uint8Array;
   readonly data: Uint8Array;
 }
+
+/**
+ * RFC 9260 §3.1 SCTP common header (source port, destination port, verification tag; the CRC32c
+ * checksum is computed by encode.ts) followed by its chunks. Only what a connection attempt needs
+ * is modelled: a single INIT chunk; any other chunk sequence is kept as raw chunk bytes.
+ */
+export interface SctpPacket {
+  readonly kind: 'sctp';
+  readonly sport: number;
+  readonly dport: number;
+  /** RFC 9260 §8.5.1: 0 in a packet carrying INIT, else the peer's Initiate Tag. */
+  readonly vtag: number;
+  readonly chunks: SctpChunks;
+}
+
+export type SctpChunks =
+  /**
+   * RFC 9260 §3.3.2 INIT (chunk type 1, flags 0) with its fixed fields and no optional
+   * parameters. `initiateTag` "MUST NOT take the value 0"; streams "MUST NOT be 0".
+   */
+  | {
+      readonly kind: 'init';
+      readonly initiateTag: number;
+      /** Advertised Receiver Window Credit (a_rwnd). */
+      readonly arwnd: number;
+      readonly outboundStreams: number;
+      readonly inboundStreams: number;
+      readonly initialTsn: number;
+    }
+  /** Chunks the model does not represent, as they appear after the common header (4-byte padded). */
+  | { readonly kind: 'raw'; readonly bytes: Uint8Array };
 
 /** RFC 792 messages the walk produces or forwards. */
 export type IcmpMessage =
@@ -116,5 +148,5 @@ export const TCP_NO_FLAGS: TcpFlags = { fin: false, syn: false, rst: false, psh:
 /** Transport ports of a packet, when it has any. */
 export function portsOf(p: Ipv4Packet): { sport: number; dport: number } | null {
   const l4 = p.payload;
-  return l4.kind === 'udp' || l4.kind === 'tcp' ? { sport: l4.sport, dport: l4.dport } : null;
+  return l4.kind === 'udp' || l4.kind === 'tcp' || l4.kind === 'sctp' ? { sport: l4.sport, dport: l4.dport } : null;
 }

@@ -27,6 +27,8 @@ export function describePacket(p: Ipv4Packet): string {
           ? `UDP ${src}:${u.sport} > ${dst}:${u.dport} ${describeDnsMessage(u.payload.message)}`
           : `UDP ${src}:${u.sport} > ${dst}:${u.dport}`,
     )
+    // tcpdump: "sctp (1) [INIT] [init tag: ...]"
+    .with({ kind: 'sctp' }, (s) => `SCTP ${src}:${s.sport} > ${dst}:${s.dport} ${s.chunks.kind === 'init' ? `[INIT] [init tag: ${s.chunks.initiateTag}]` : `${s.chunks.bytes.length} chunk bytes`}`)
     .with({ kind: 'ipip' }, (x) => `IPIP ${src} > ${dst} [${describePacket(x.packet)} ttl ${x.packet.header.ttl}]`)
     .with({ kind: 'raw' }, () => `IP proto ${p.header.protocol} ${src} > ${dst}`)
     .exhaustive();

@@ -118,6 +118,19 @@ function replyPacket(req: Ipv4Packet, refused: boolean, udpAnswer: UdpPayload | 
       },
     }))
     .with({ kind: 'udp' }, (u) => ({ header, payload: { kind: 'udp' as const, sport: u.dport, dport: u.sport, payload: udpAnswer ?? u.payload } }))
+    // No SCTP sockets are modelled, so every SCTP packet is "out of the blue" (RFC 9260 §8.4) and is
+    // answered by an ABORT: for an INIT, with its Initiate Tag and the T bit clear (§8.4 item 3);
+    // otherwise with the packet's own tag and the T bit (0x01) set (§8.4 item 8).
+    .with({ kind: 'sctp' }, (s) => ({
+      header,
+      payload: {
+        kind: 'sctp' as const,
+        sport: s.dport,
+        dport: s.sport,
+        vtag: s.chunks.kind === 'init' ? s.chunks.initiateTag : s.vtag,
+        chunks: { kind: 'raw' as const, bytes: Uint8Array.of(6, s.chunks.kind === 'init' ? 0 : 1, 0, 4) }, // ABORT: type 6, flags, length 4
+      },
+    }))
     .with({ kind: 'ipip' }, { kind: 'raw' }, (r) => ({ header, payload: r }))
     .exhaustive();
 }

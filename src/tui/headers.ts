@@ -48,6 +48,10 @@ export function packetRows(p: Ipv4Packet, prefix = ''): HeaderRow[] {
         rows.push(...frameRows(u.payload.frame, 'inner '));
       }
     })
+    .with({ kind: 'sctp' }, (s) => {
+      const c = s.chunks;
+      rows.push({ layer: `${pre}sctp`, text: `${s.sport} > ${s.dport}  vtag ${s.vtag}  ${c.kind === 'init' ? `[INIT] init tag ${c.initiateTag} a_rwnd ${c.arwnd} os ${c.outboundStreams} is ${c.inboundStreams} tsn ${c.initialTsn}` : `${c.bytes.length} chunk bytes`}` });
+    })
     .with({ kind: 'ipip' }, (x) => {
       rows.push(...packetRows(x.packet, 'inner '));
     })

@@ -38,6 +38,19 @@ const arbTcp: fc.Arbitrary<L4> = fc.record({
   data: bytes(64),
 });
 
+const nonZero16 = fc.integer({ min: 1, max: 0xffff });
+const arbSctp: fc.Arbitrary<L4> = fc.record({
+  kind: fc.constant('sctp' as const),
+  sport: u16,
+  dport: u16,
+  vtag: u32,
+  chunks: fc.oneof(
+    fc.record({ kind: fc.constant('init' as const), initiateTag: fc.integer({ min: 1, max: 0xffffffff }), arwnd: u32, outboundStreams: nonZero16, inboundStreams: nonZero16, initialTsn: u32 }),
+    // Raw chunk bytes are 4-byte padded and never a lone 20-byte INIT chunk (that decodes as `init`).
+    fc.record({ kind: fc.constant('raw' as const), bytes: bytes(64).map((b) => b.slice(0, b.length - (b.length % 4))).filter((b) => !(b.length === 20 && b[0] === 1)) }),
+  ),
+});
+
 const arbUdp = (inner: fc.Arbitrary<Frame> | null): fc.Arbitrary<L4> => {
   const raw: fc.Arbitrary<UdpPayload> = fc.record({ kind: fc.constant('raw' as const), bytes: bytes(64) });
   const plain = fc.record({ kind: fc.constant('udp' as const), sport: u16, dport: u16.filter((p) => !VXLAN_PORTS.includes(p)), payload: raw });
@@ -46,18 +59,19 @@ const arbUdp = (inner: fc.Arbitrary<Frame> | null): fc.Arbitrary<L4> => {
   return fc.oneof({ arbitrary: plain, weight: 1 }, { arbitrary: fc.record({ kind: fc.constant('udp' as const), sport: u16, dport: fc.constantFrom(...VXLAN_PORTS), payload: vxlan }), weight: 2 });
 };
 
-const PROTOCOL: Record<L4['kind'], number | null> = { icmp: 1, udp: 17, tcp: 6, ipip: 4, raw: null };
+const PROTOCOL: Record<L4['kind'], number | null> = { icmp: 1, udp: 17, tcp: 6, sctp: 132, ipip: 4, raw: null };
 
 export const arbPacket = (inner: fc.Arbitrary<Frame> | null): fc.Arbitrary<Ipv4Packet> => {
   const l4: fc.Arbitrary<L4> = fc.oneof(
     { arbitrary: fc.record({ kind: fc.constant('icmp' as const), message: arbIcmp }), weight: 2 },
     { arbitrary: arbUdp(inner), weight: 2 },
     { arbitrary: arbTcp, weight: 2 },
+    { arbitrary: arbSctp, weight: 1 },
     { arbitrary: fc.record({ kind: fc.constant('raw' as const), bytes: bytes(64) }), weight: 1 },
     // IP in IP nests one level where VXLAN may nest (the inner datagram carries no tunnel).
     ...(inner !== null ? [{ arbitrary: fc.record({ kind: fc.constant('ipip' as const), packet: arbPacket(null) }), weight: 1 }] : []),
   );
-  const rawProtocol = u8.filter((n) => ![1, 4, 6, 17].includes(n));
+  const rawProtocol = u8.filter((n) => ![1, 4, 6, 17, 132].includes(n));
   const header = fc.record({ src: arbIp, dst: arbIp, ttl: u8, id: u16, df: fc.boolean(), tos: u8 });
   return fc.tuple(l4, header, rawProtocol).map(([payload, h, raw]) => ({ header: { ...h, protocol: PROTOCOL[payload.kind] ?? raw }, payload }));
 };

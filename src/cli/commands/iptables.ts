@@ -5,7 +5,7 @@ import { formatInputError } from '../../lib/input-error.js';
 import { formatIpv4, parseIpv4, type Ipv4 } from '../../net/ipv4.js';
 import { portsOf, type Ipv4Packet } from '../../net/packet.js';
 import { parseIptablesSave } from '../../kernel/netfilter/parse.js';
-import { traceOnHost, type TraceOutcome } from '../../kernel/netfilter/trace.js';
+import { SPEC_PROTOS, traceOnHost, type SpecProto, type TraceOutcome } from '../../kernel/netfilter/trace.js';
 import { ensureKubeProxyJumps } from '../../controllers/kube-proxy/jumps.js';
 import type { NatAction } from '../../kernel/netfilter/verdict.js';
 import { describePacket } from '../../trace/describe.js';
@@ -82,7 +82,9 @@ export async function iptablesTraceAction(o: IptablesTraceOptions): Promise<stri
   const rs = o.kubeProxyJumps ? ensureKubeProxyJumps(parsed.value) : parsed;
   if (!rs.ok) throw new UsageError(formatInputError(rs.error));
   const { endpoint, port } = splitPort(o.dst);
-  const proto = (o.proto ?? (port !== undefined ? 'tcp' : 'icmp')) as 'tcp' | 'udp' | 'icmp';
+  const protoText = o.proto ?? (port !== undefined ? 'tcp' : 'icmp');
+  const proto = SPEC_PROTOS.find((p): p is SpecProto => p === protoText);
+  if (proto === undefined) throw new UsageError(`--proto ${protoText}: expected one of ${SPEC_PROTOS.join(', ')}`);
   if (proto !== 'icmp' && port === undefined) throw new UsageError(`--proto ${proto} needs a destination port: --dst IP:PORT`);
   const local = (o.localIp ?? '').split(',').filter(Boolean).map((x) => ip('--local-ip', x.trim()));
   const sport = o.sport !== undefined ? Number(o.sport) : undefined;
@@ -130,7 +132,7 @@ export function iptablesCommand(): Command {
     .requiredOption('--rules <file>', 'iptables-save output')
     .requiredOption('--src <ip>', 'source address')
     .requiredOption('--dst <ip[:port]>', 'destination address (and port)')
-    .addOption(new Option('--proto <proto>', 'protocol (default: tcp with a port, icmp without)').choices(['tcp', 'udp', 'icmp']))
+    .addOption(new Option('--proto <proto>', 'protocol (default: tcp with a port, icmp without)').choices([...SPEC_PROTOS]))
     .option('--sport <port>', 'source port (default 40000)')
     .option('--in <dev>', 'input device for an arriving packet (default eth0)')
     .option('--out <dev>', 'output device when forwarded or sent (default eth0)')

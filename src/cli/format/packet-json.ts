@@ -22,6 +22,9 @@ export function packetJson(p: Ipv4Packet): PacketJson {
         ? { udp: { sport: u.sport, dport: u.dport }, vxlan: { vni: u.payload.vni, inner: frameJson(u.payload.frame) } }
         : { udp: { sport: u.sport, dport: u.dport, payloadBytes: u.payload.bytes.length } },
     )
+    .with({ kind: 'sctp' }, (s) => ({
+      sctp: { sport: s.sport, dport: s.dport, vtag: s.vtag, ...(s.chunks.kind === 'init' ? { chunk: 'INIT', initiateTag: s.chunks.initiateTag } : { chunkBytes: s.chunks.bytes.length }) },
+    }))
     .with({ kind: 'ipip' }, (x): object => ({ ipip: { inner: packetJson(x.packet) } }))
     .with({ kind: 'raw' }, (r) => ({ payloadBytes: r.bytes.length }))
     .exhaustive();

@@ -15,6 +15,11 @@ export type TcpCtState = 'NONE' | 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN
 export type ProtoState =
   | { readonly kind: 'tcp'; readonly state: TcpCtState; readonly lastIndex: TcpIndex | null; readonly lastDir: 'original' | 'reply' | null }
   | { readonly kind: 'udp'; /** ct->proto.udp.stream_ts: after this time a reply makes the flow a stream. */ readonly streamTs: number }
+  /**
+   * ct->proto.sctp.state (sctp_conntrack_names[] in nf_conntrack_proto_sctp.c). Only the first
+   * transition is modelled: an INIT from NONE gives COOKIE_WAIT; later packets keep the state.
+   */
+  | { readonly kind: 'sctp'; readonly state: 'COOKIE_WAIT' }
   | { readonly kind: 'icmp' }
   | { readonly kind: 'generic' };
 
@@ -54,7 +59,7 @@ export function isExpired(e: ConntrackEntry, now: number): boolean {
 }
 
 /**
- * Default timeouts in seconds (net/netfilter/nf_conntrack_proto_{tcp,udp,icmp,generic}.c and
+ * Default timeouts in seconds (net/netfilter/nf_conntrack_proto_{tcp,udp,sctp,icmp,generic}.c and
  * the nf_conntrack_*_timeout sysctls of kernel 6.x).
  */
 export const TIMEOUTS = {
@@ -75,5 +80,7 @@ export const TIMEOUTS = {
   udpUnreplied: 30,
   udpStream: 120,
   icmp: 30,
+  /** sctp_timeouts[SCTP_CONNTRACK_COOKIE_WAIT]. */
+  sctpCookieWait: 3,
   generic: 600,
 } as const;

@@ -27,7 +27,7 @@ export function formatConntrackEntry(e: ConntrackEntry, now: number): string {
   const name = PROTO_NAMES.get(e.original.proto) ?? 'unknown';
   const parts = [`${name.padEnd(8)} ${e.original.proto} ${remaining(e, now)}`];
   const state = match(e.proto)
-    .with({ kind: 'tcp' }, (p) => p.state)
+    .with({ kind: 'tcp' }, { kind: 'sctp' }, (p) => p.state)
     .with({ kind: 'udp' }, { kind: 'icmp' }, { kind: 'generic' }, () => null)
     .exhaustive();
   if (state) parts.push(state);

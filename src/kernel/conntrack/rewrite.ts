@@ -14,7 +14,8 @@ export interface Endpoint {
 
 function setL4(l4: L4, which: 'src' | 'dst', port: number | null): L4 {
   if (port === null) return l4;
-  if (l4.kind === 'tcp' || l4.kind === 'udp') return which === 'src' ? { ...l4, sport: port } : { ...l4, dport: port };
+  // sctp_manip_pkt rewrites SCTP ports like tcp/udp_manip_pkt (and recomputes the CRC32c, which encode.ts does).
+  if (l4.kind === 'tcp' || l4.kind === 'udp' || l4.kind === 'sctp') return which === 'src' ? { ...l4, sport: port } : { ...l4, dport: port };
   if (l4.kind === 'icmp') {
     const m = l4.message;
     // ICMP queries carry their "port" in the id (nf_nat_proto.c icmp_manip_pkt), in both directions.

@@ -41,6 +41,7 @@ function newProtoState(t: Tuple, now: number): ProtoState {
     .with({ kind: 'ports' }, { kind: 'none' }, (): ProtoState => {
       if (t.proto === 6) return { kind: 'tcp', state: 'NONE', lastIndex: null, lastDir: null };
       if (t.proto === 17) return { kind: 'udp', streamTs: now + 2 };
+      if (t.proto === 132) return { kind: 'sctp', state: 'COOKIE_WAIT' };
       return { kind: 'generic' };
     })
     .exhaustive();
@@ -65,6 +66,14 @@ function startEntry(table: ConntrackTable, packet: Ipv4Packet, t: Tuple, opts: T
       return { proto: { kind: 'tcp', state: next, lastIndex: index, lastDir: 'original' }, timeout: next === 'ESTABLISHED' ? TIMEOUTS.tcpUnack : TIMEOUTS.tcp[next] };
     })
     .with({ kind: 'udp' }, (proto) => ({ proto, timeout: TIMEOUTS.udpUnreplied }))
+    .with({ kind: 'sctp' }, (proto): { proto: ProtoState; timeout: number } | string => {
+      if (packet.payload.kind !== 'sctp') return 'SCTP header not decoded';
+      // sctp_new(): the model only starts associations with INIT (NONE -> COOKIE_WAIT), and an
+      // INIT must carry verification tag 0 (RFC 9260 §8.5.1), else "invalid new deleting".
+      if (packet.payload.chunks.kind !== 'init') return 'sctp_new: only an INIT chunk is modelled as the start of an association';
+      if (packet.payload.vtag !== 0) return `sctp_new: INIT with verification tag ${packet.payload.vtag}, expected 0`;
+      return { proto, timeout: TIMEOUTS.sctpCookieWait };
+    })
     .with({ kind: 'icmp' }, (proto) => ({ proto, timeout: TIMEOUTS.icmp }))
     .with({ kind: 'generic' }, (proto) => ({ proto, timeout: TIMEOUTS.generic }))
     .exhaustive();
@@ -123,6 +132,8 @@ function updateEntry(table: ConntrackTable, e: ConntrackEntry, dir: 'original' |
         ? { kind: 'update', proto: p, timeout: TIMEOUTS.udpStream, add: ['ASSURED'] }
         : { kind: 'update', proto: p, timeout: TIMEOUTS.udpUnreplied, add: [] },
     )
+    // nf_conntrack_sctp_packet's state machine past COOKIE_WAIT is not modelled: the entry is refreshed in place.
+    .with({ kind: 'sctp' }, (p): ProtoUpdate => ({ kind: 'update', proto: p, timeout: TIMEOUTS.sctpCookieWait, add: [] }))
     .with({ kind: 'icmp' }, (p): ProtoUpdate => ({ kind: 'update', proto: p, timeout: TIMEOUTS.icmp, add: [] }))
     .with({ kind: 'generic' }, (p): ProtoUpdate => ({ kind: 'update', proto: p, timeout: TIMEOUTS.generic, add: [] }))
     .exhaustive();

@@ -60,7 +60,8 @@ export function icmpTypeCode(p: Ipv4Packet): { type: number; code: number; id: n
 export function tupleOfPacket(p: Ipv4Packet): Tuple | null {
   const { src, dst, protocol } = p.header;
   return match(p.payload)
-    .with({ kind: 'tcp' }, { kind: 'udp' }, (l4): Tuple => ({ proto: protocol, src, dst, l4: { kind: 'ports', sport: l4.sport, dport: l4.dport } }))
+    // nf_conntrack_proto_sctp.c tracks SCTP by ports too (sctp_pkt_to_tuple reads source/dest ports).
+    .with({ kind: 'tcp' }, { kind: 'udp' }, { kind: 'sctp' }, (l4): Tuple => ({ proto: protocol, src, dst, l4: { kind: 'ports', sport: l4.sport, dport: l4.dport } }))
     .with({ kind: 'icmp' }, (): Tuple | null => {
       const t = icmpTypeCode(p);
       if (!t || ICMP_ERROR_TYPES.has(t.type) || t.id === null) return null;

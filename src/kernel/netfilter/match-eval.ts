@@ -141,8 +141,11 @@ export function evalMatch(m: Match, env: MatchEnv, recent: RecentState): MatchBr
       if (p.payload.kind !== 'udp') return one(false, st);
       return one(portTest(x.sport, p.payload.sport) && portTest(x.dport, p.payload.dport), st);
     })
-    // The packet model does not decode SCTP headers, so SCTP port matches never match.
-    .with({ kind: 'sctp' }, () => one(false, st))
+    // xt_sctp.c sctp_mt: source/destination port ranges (chunk-type and flag options are not parsed).
+    .with({ kind: 'sctp' }, (x) => {
+      if (p.payload.kind !== 'sctp') return one(false, st);
+      return one(portTest(x.sport, p.payload.sport) && portTest(x.dport, p.payload.dport), st);
+    })
     .with({ kind: 'icmp' }, (x) => {
       const t = icmpTypeCode(p);
       if (!t) return one(false, st);

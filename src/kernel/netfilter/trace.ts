@@ -1,7 +1,7 @@
 import { match } from 'ts-pattern';
 import { cidr, cidrContains } from '../../net/cidr.js';
 import type { Ipv4 } from '../../net/ipv4.js';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_NO_FLAGS, type Ipv4Packet } from '../../net/packet.js';
+import { IPPROTO_ICMP, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, TCP_NO_FLAGS, type Ipv4Packet } from '../../net/packet.js';
 import { confirm } from '../conntrack/confirm.js';
 import type { ConntrackEntry } from '../conntrack/entry.js';
 import { applyNat, natStepFor, type NatOptions } from '../conntrack/nat.js';
@@ -23,27 +23,41 @@ import type { Hit, NatAction, StatisticBranch, Verdict } from './verdict.js';
  * `-m statistic` branch becomes its own outcome. Knows nothing about what the rules are for.
  */
 
+/** The protocols a PacketSpec can start a connection with. */
+export const SPEC_PROTOS = ['tcp', 'udp', 'sctp', 'icmp'] as const;
+export type SpecProto = (typeof SPEC_PROTOS)[number];
+
 export interface PacketSpec {
   readonly src: Ipv4;
   readonly dst: Ipv4;
-  readonly proto: 'tcp' | 'udp' | 'icmp';
+  readonly proto: SpecProto;
   readonly sport?: number;
   readonly dport?: number;
   readonly ttl?: number;
 }
 
-/** A TCP SYN, an empty UDP datagram or an ICMP echo request, as a connection's first packet. */
+/** A TCP SYN, an empty UDP datagram, an SCTP INIT or an ICMP echo request, as a connection's first packet. */
 export function packetFromSpec(s: PacketSpec): Ipv4Packet {
-  const protocol = s.proto === 'tcp' ? IPPROTO_TCP : s.proto === 'udp' ? IPPROTO_UDP : IPPROTO_ICMP;
-  const header = { src: s.src, dst: s.dst, ttl: s.ttl ?? 64, protocol, id: 0, df: true, tos: 0 };
-  if (s.proto === 'tcp') {
-    return {
-      header,
+  const header = (protocol: number) => ({ src: s.src, dst: s.dst, ttl: s.ttl ?? 64, protocol, id: 0, df: true, tos: 0 });
+  return match(s.proto)
+    .with('tcp', (): Ipv4Packet => ({
+      header: header(IPPROTO_TCP),
       payload: { kind: 'tcp', sport: s.sport ?? 40000, dport: s.dport ?? 80, seq: 1, ack: 0, flags: { ...TCP_NO_FLAGS, syn: true }, window: 64240, options: new Uint8Array(), data: new Uint8Array() },
-    };
-  }
-  if (s.proto === 'udp') return { header, payload: { kind: 'udp', sport: s.sport ?? 40000, dport: s.dport ?? 53, payload: { kind: 'raw', bytes: new Uint8Array() } } };
-  return { header, payload: { kind: 'icmp', message: { type: 'echo-request', id: s.sport ?? 1, seq: 1, data: new Uint8Array() } } };
+    }))
+    .with('udp', (): Ipv4Packet => ({ header: header(IPPROTO_UDP), payload: { kind: 'udp', sport: s.sport ?? 40000, dport: s.dport ?? 53, payload: { kind: 'raw', bytes: new Uint8Array() } } }))
+    .with('sctp', (): Ipv4Packet => ({
+      header: header(IPPROTO_SCTP),
+      // RFC 9260 §5.1 / §8.5.1: the INIT goes out with verification tag 0 and a non-zero Initiate Tag.
+      payload: {
+        kind: 'sctp',
+        sport: s.sport ?? 40000,
+        dport: s.dport ?? 80,
+        vtag: 0,
+        chunks: { kind: 'init', initiateTag: 1, arwnd: 106496, outboundStreams: 10, inboundStreams: 65535, initialTsn: 1 },
+      },
+    }))
+    .with('icmp', (): Ipv4Packet => ({ header: header(IPPROTO_ICMP), payload: { kind: 'icmp', message: { type: 'echo-request', id: s.sport ?? 1, seq: 1, data: new Uint8Array() } } }))
+    .exhaustive();
 }
 
 export type RouteDecision = { readonly kind: 'local' } | { readonly kind: 'forward'; readonly outDev: string };

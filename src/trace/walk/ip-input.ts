@@ -70,6 +70,13 @@ export function localDeliver(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, 
         return socketDeliver(env, c, ns, dev, p, 'udp', u.dport);
       })
       .with({ kind: 'tcp' }, (t) => socketDeliver(env, c, ns, dev, p, 'tcp', t.dport))
+      .with({ kind: 'sctp' }, (s) => {
+        // sctp_rcv: no endpoint or association owns the packet (podnet models no SCTP sockets), so it
+        // is "out of the blue" and the kernel answers with an ABORT (RFC 9260 §8.4).
+        const detail = `no SCTP socket on port ${s.dport} (SCTP sockets are not modelled): the kernel answers ABORT`;
+        const c2 = step(env, c, { netns: ns.id, dev, stage: 'deliver', summary: `no socket on sctp/${s.dport} in ${env.label(ns.id).where}: kernel answers SCTP ABORT`, packet: p });
+        return [finish(c2, { kind: 'REFUSED', netns: ns.id, port: s.dport, detail }, p)];
+      })
       .with({ kind: 'icmp' }, (i) => {
         const c2 = step(env, c, { netns: ns.id, dev, stage: 'deliver', summary: `delivered to ${env.label(ns.id).where}: ICMP ${i.message.type}, ttl ${p.header.ttl}`, packet: p });
         return [finish(c2, { kind: 'DELIVERED', netns: ns.id, dev, to: `icmp ${i.message.type}` }, p)];

@@ -59,7 +59,7 @@ const GROUPS: Group[] = [
       row('#17 clusterIP with TargetPort', '10.180.0.2', '172.30.0.42:443', '10.180.0.1:8443, 10.180.2.1:8443', 'no'),
       row('#18 TCP, UDP, SCTP on same port (TCP)', '10.180.0.2', '172.30.0.42:53', '10.180.0.1:5353, 10.180.2.1:5353', 'no'),
       row('#19 TCP, UDP, SCTP on same port (UDP)', '10.180.0.2', '172.30.0.42:53', '10.180.0.1:53, 10.180.2.1:53', 'no', 'udp'),
-      // #20 (SCTP) is not traced: podnet's packet model has no SCTP header (see the test below).
+      row('#20 TCP, UDP, SCTP on same port (SCTP)', '10.180.0.2', '172.30.0.42:53', '10.180.0.1:53, 10.180.2.1:53', 'no', 'sctp'),
       row('#21 TCP-only port does not match UDP traffic', '10.180.0.2', '172.30.0.42:80', '', 'no', 'udp'),
       row("#22 svc1 does not accept svc2's ports", '10.180.0.2', '172.30.0.41:443', '', 'no'),
     ],
@@ -262,20 +262,26 @@ describe('kube-proxy packet-flow acceptance corpus, traced by the netfilter mode
     });
   }
 
-  it('covers every case of §3.3 but the SCTP one, and the 4 x 30 masquerade matrix', () => {
+  it('covers every case of §3.3 and the 4 x 30 masquerade matrix', () => {
     const numbered = new Set(GROUPS.flatMap((g) => g.cases.map((c) => /^#(\d+)/.exec(c.name)?.[1]).filter((x): x is string => x !== undefined)));
     const missing = Array.from({ length: 74 }, (_, i) => String(i + 1)).filter((n) => !numbered.has(n));
-    expect(missing).toEqual(['20']);
+    expect(missing).toEqual([]);
     expect(IEM_GROUPS.reduce((n, g) => n + g.cases.length, 0)).toBe(120);
   });
 });
 
 describe('SCTP (case #20)', () => {
-  it('is programmed by the generator but cannot be traced: podnet packets carry no SCTP header', () => {
+  it('is traced through the dns-sctp rules: -p sctp -m sctp --dport 53, DNAT to both endpoints, conntrack COOKIE_WAIT', () => {
     const rs = syncedRuleset(S_CG);
-    const svc = [...(rs.tables.get('nat')?.chains ?? [])].find((c) => c.name === 'KUBE-SERVICES');
-    expect(svc?.rules.map((r) => r.text).filter((t) => t.includes('dns-sctp'))).toEqual([
-      '-A KUBE-SERVICES -d 172.30.0.42/32 -p sctp -m comment --comment "ns2/svc2:dns-sctp cluster IP" -m sctp --dport 53 -j KUBE-SVC-' + svc?.rules.find((r) => r.text.includes('dns-sctp'))?.text.split('KUBE-SVC-')[1],
-    ]);
+    const r = traceFlow(rs, row('#20', '10.180.0.2', '172.30.0.42:53', '', 'no', 'sctp'));
+    expect(r.trace.outcomes).toHaveLength(2);
+    for (const o of r.trace.outcomes) {
+      const hits = o.stages.flatMap((s) => s.hits.map((h) => h.rule.text));
+      expect(hits.some((t) => t.startsWith('-A KUBE-SERVICES -d 172.30.0.42/32 -p sctp -m comment --comment "ns2/svc2:dns-sctp cluster IP" -m sctp --dport 53 -j KUBE-SVC-'))).toBe(true);
+      // The TCP and UDP rules of the same port must not catch the SCTP packet.
+      expect(hits.some((t) => t.includes('dns-tcp') || t.includes('dns-udp'))).toBe(false);
+      expect(o.packet.payload.kind).toBe('sctp');
+      expect(o.conntrackLine).toMatch(/^sctp +132 3 COOKIE_WAIT src=10\.180\.0\.2 dst=172\.30\.0\.42 sport=40000 dport=53 \[UNREPLIED\] src=10\.180\.[02]\.1 dst=10\.180\.0\.2 sport=53 dport=40000 /);
+    }
   });
 });

@@ -9,7 +9,7 @@ export interface FlowCase {
   readonly src: string;
   readonly dst: string;
   readonly port: number;
-  readonly proto?: 'tcp' | 'udp';
+  readonly proto?: 'tcp' | 'udp' | 'sctp';
   /** "ip:port, ip:port" (every reachable endpoint in rule order), DROP, REJECT, ACCEPT or "" (nothing matched). */
   readonly output: string;
   readonly masq: boolean;
@@ -61,7 +61,7 @@ export function traceFlow(rs: Ruleset, c: FlowCase): FlowResult {
   );
 }
 
-export const row = (name: string, src: string, dst: string, output: string, masq: 'yes' | 'no', proto: 'tcp' | 'udp' = 'tcp'): FlowCase => {
+export const row = (name: string, src: string, dst: string, output: string, masq: 'yes' | 'no', proto: 'tcp' | 'udp' | 'sctp' = 'tcp'): FlowCase => {
   const [ip, port] = dst.split(':');
   return { name, src, dst: ip ?? '', port: Number(port), proto, output, masq: masq === 'yes' };
 };

@@ -17,6 +17,20 @@ export function dgram(src: string, sport: number, dst: string, dport: number): I
   return { header: { src: ipv4(src), dst: ipv4(dst), ttl: 64, protocol: 17, id: 0, df: false, tos: 0 }, payload: { kind: 'udp', sport, dport, payload: { kind: 'raw', bytes: new Uint8Array() } } };
 }
 
+/** An SCTP packet carrying INIT (vtag 0 unless given) or, with `abort`, an ABORT chunk. */
+export function init(src: string, sport: number, dst: string, dport: number, o: { vtag?: number; abort?: boolean } = {}): Ipv4Packet {
+  return {
+    header: { src: ipv4(src), dst: ipv4(dst), ttl: 64, protocol: 132, id: 0, df: true, tos: 0 },
+    payload: {
+      kind: 'sctp',
+      sport,
+      dport,
+      vtag: o.vtag ?? 0,
+      chunks: o.abort ? { kind: 'raw', bytes: Uint8Array.of(6, 0, 0, 4) } : { kind: 'init', initiateTag: 7, arwnd: 106496, outboundStreams: 10, inboundStreams: 65535, initialTsn: 1 },
+    },
+  };
+}
+
 export function echo(src: string, dst: string, id: number, reply = false): Ipv4Packet {
   return { header: { src: ipv4(src), dst: ipv4(dst), ttl: 64, protocol: 1, id: 0, df: false, tos: 0 }, payload: { kind: 'icmp', message: { type: reply ? 'echo-reply' : 'echo-request', id, seq: 1, data: new Uint8Array() } } };
 }

@@ -4,7 +4,7 @@ import { formatConntrackTable } from '../../../src/kernel/conntrack/print.js';
 import { EMPTY_CONNTRACK } from '../../../src/kernel/conntrack/table.js';
 import { conntrackIn, ctInfoOf } from '../../../src/kernel/conntrack/track.js';
 import { formatTuple, invertTuple, quotedTuple, tupleOfPacket } from '../../../src/kernel/conntrack/tuple.js';
-import { dgram, echo, forward, seg } from './helpers.js';
+import { dgram, dnat, echo, forward, init, seg } from './helpers.js';
 
 const C = '10.244.1.2';
 const S = '10.244.2.3';
@@ -22,6 +22,23 @@ describe('tuples', () => {
   it('reads the tuple an ICMP error quotes', () => {
     const q = Uint8Array.from([0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0, 10, 244, 1, 2, 10, 244, 2, 3, 0x9c, 0x40, 0, 80, 0, 0, 0, 0]);
     expect(formatTuple(quotedTuple(q) as never)).toBe('src=10.244.1.2 dst=10.244.2.3 sport=40000 dport=80');
+  });
+});
+
+describe('SCTP (nf_conntrack_proto_sctp.c, first transition only)', () => {
+  it('an INIT starts an entry in COOKIE_WAIT for 3 s, tracked and DNATed by ports', () => {
+    const s = forward(EMPTY_CONNTRACK, init(C, 40000, '10.96.0.10', 53), { now: 0, dnat: dnat(S, 5353) });
+    expect(s.pkt.kind).toBe('new');
+    expect(s.packet.payload).toMatchObject({ kind: 'sctp', dport: 5353 });
+    expect(formatConntrackTable(s.table, 0)).toEqual([
+      'sctp     132 3 COOKIE_WAIT src=10.244.1.2 dst=10.96.0.10 sport=40000 dport=53 [UNREPLIED] src=10.244.2.3 dst=10.244.1.2 sport=5353 dport=40000 mark=0 use=1',
+    ]);
+    expect(formatConntrackTable(s.table, 3)).toEqual([]);
+  });
+
+  it('sctp_new: an INIT with a non-zero verification tag, or a first packet without INIT, is invalid', () => {
+    expect(conntrackIn(EMPTY_CONNTRACK, init(C, 40000, S, 53, { vtag: 5 }), { now: 0 }).pkt).toEqual({ kind: 'invalid', reason: 'sctp_new: INIT with verification tag 5, expected 0' });
+    expect(conntrackIn(EMPTY_CONNTRACK, init(C, 40000, S, 53, { vtag: 5, abort: true }), { now: 0 }).pkt.kind).toBe('invalid');
   });
 });
 

@@ -6,7 +6,7 @@ import { addMember, createIpset, parseElem } from '../../../src/kernel/netfilter
 import { unwrap } from '../../../src/lib/result.js';
 import type { HookOutcome } from '../../../src/kernel/netfilter/evaluate.js';
 import { NODE_RULES } from './fixtures.js';
-import { newCt, only, rules, run, tcp, udp } from './helpers.js';
+import { newCt, only, rules, run, sctp, tcp, udp } from './helpers.js';
 
 const chains = (o: HookOutcome) => o.hits.map((h) => `${h.rule.chain}#${h.rule.num ?? 'P'}:${h.effect.kind}`);
 const dst = (o: HookOutcome) => `${formatIpv4(o.packet.header.dst)}:${o.packet.payload.kind === 'tcp' || o.packet.payload.kind === 'udp' ? o.packet.payload.dport : ''}`;
@@ -77,6 +77,21 @@ describe('match semantics', () => {
     expect(accepted('-p tcp -m multiport --dports 22,80:90')).toBe(true);
     expect(accepted('-p tcp -m multiport --sports 22,80:90')).toBe(false);
     expect(accepted('-p tcp -m tcp --syn')).toBe(true);
+  });
+  it('sctp: -p sctp and -m sctp --sport/--dport (xt_sctp) match SCTP packets only', () => {
+    const init = sctp('10.244.1.2', '10.96.0.10', 53);
+    expect(accepted('-p sctp', {}, init)).toBe(true);
+    expect(accepted('-p sctp -m sctp --dport 53', {}, init)).toBe(true);
+    expect(accepted('-p sctp --dport 50:60', {}, init)).toBe(true);
+    expect(accepted('-p sctp -m sctp ! --dport 53', {}, init)).toBe(false);
+    expect(accepted('-p sctp -m sctp --sport 40000 --dport 54', {}, init)).toBe(false);
+    expect(accepted('-p sctp -m sctp --sport 40000 --dport 53', {}, init)).toBe(true);
+    expect(accepted('-p sctp -m multiport --dports 22,53', {}, init)).toBe(true);
+    // The same port over TCP or UDP is a different protocol.
+    expect(accepted('-p tcp --dport 53', {}, init)).toBe(false);
+    expect(accepted('-p udp --dport 53', {}, init)).toBe(false);
+    expect(accepted('-p sctp --dport 53', {}, tcp('10.244.1.2', '10.96.0.10', 53))).toBe(false);
+    expect(accepted('-p sctp --dport 53', {}, udp('10.244.1.2', '10.96.0.10', 53))).toBe(false);
   });
   it('interfaces with the + wildcard', () => {
     expect(accepted('-i eth+ -o eth1')).toBe(true);

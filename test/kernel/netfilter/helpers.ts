@@ -20,6 +20,11 @@ export function udp(src: string, dst: string, dport: number, sport = 40000): Ipv
   return packetFromSpec({ src: ipv4(src), dst: ipv4(dst), proto: 'udp', sport, dport });
 }
 
+/** An SCTP INIT (verification tag 0), an association's first packet. */
+export function sctp(src: string, dst: string, dport: number, sport = 40000): Ipv4Packet {
+  return packetFromSpec({ src: ipv4(src), dst: ipv4(dst), proto: 'sctp', sport, dport });
+}
+
 export const NODE_IP = ipv4('192.168.1.101');
 
 export function newCt(p: Ipv4Packet): CtInfo {

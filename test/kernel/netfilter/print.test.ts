@@ -19,6 +19,13 @@ describe('iptables-save printing', () => {
     }
   });
 
+  it('prints sctp matches as iptables-save does: -p sctp -m sctp --dport 53', () => {
+    const out = roundTrip('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p sctp --dport 53 -j ACCEPT\n-A INPUT -p sctp -m sctp --sport 1:1024 ! --dport 80 -j DROP\nCOMMIT\n');
+    expect(out).toContain('-A INPUT -p sctp -m sctp --dport 53 -j ACCEPT\n');
+    expect(out).toContain('-A INPUT -p sctp -m sctp --sport 1:1024 ! --dport 80 -j DROP\n');
+    expect(roundTrip(out)).toBe(out);
+  });
+
   it('prints the canonical forms the real iptables-save printed for the same input', () => {
     // Lines copied from `iptables-save` (1.8.9, nf_tables) after restoring EXTRA_FORMS.
     const out = roundTrip(EXTRA_FORMS);
