@@ -55,6 +55,7 @@ export type DropReason =
   | { readonly kind: 'no-vxlan-device'; readonly netns: string; readonly port: number; readonly vni: number }
   | { readonly kind: 'no-ipip-tunnel'; readonly netns: string; readonly from: Ipv4 }
   | { readonly kind: 'link-down'; readonly netns: string; readonly dev: string }
+  | { readonly kind: 'dummy-xmit'; readonly netns: string; readonly dev: string }
   | { readonly kind: 'martian'; readonly netns: string; readonly detail: string };
 
 /** How an outcome ended. */

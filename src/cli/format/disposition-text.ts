@@ -12,6 +12,7 @@ export function dropReasonText(r: DropReason, where: (netns: string) => string):
     .with({ kind: 'no-vxlan-device' }, (x) => `no vxlan device for VNI ${x.vni} on UDP ${x.port} in ${where(x.netns)}`)
     .with({ kind: 'no-ipip-tunnel' }, (x) => `IPIP from ${formatIpv4(x.from)} in ${where(x.netns)}, but no ipip tunnel device (tunl0) is up`)
     .with({ kind: 'link-down' }, (x) => `${x.dev} in ${where(x.netns)} is down`)
+    .with({ kind: 'dummy-xmit' }, (x) => `sent out ${x.dev} in ${where(x.netns)}, a dummy device: its driver discards every frame`)
     .with({ kind: 'martian' }, (x) => `martian packet in ${where(x.netns)}: ${x.detail}`)
     .exhaustive();
 }

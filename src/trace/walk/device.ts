@@ -22,6 +22,8 @@ export function neighOutput(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, n
   const link = linkOf(ns, dev);
   // An ipip device has no neighbours (NOARP): it encapsulates toward the next hop instead.
   if (link.kind.type === 'ipip') return ipipXmit(env, cur, ns, dev, link.kind, nexthop, packet);
+  // A dummy device is NOARP too (dummy_setup sets IFF_NOARP) and its driver discards the frame.
+  if (link.kind.type === 'dummy') return devXmit(env, cur, ns, dev, { eth: { src: link.mac ?? ZERO_MAC, dst: link.mac ?? ZERO_MAC }, payload: { kind: 'ipv4', packet } });
   const srcMac = link.mac ?? ZERO_MAC;
   const permanent = staticNeigh(ns, dev, nexthop);
   let c = cur;
@@ -72,8 +74,14 @@ export function devXmit(env: WalkEnv, cur: Cursor, ns: Netns, dev: string, frame
       return localOutEncapsulated(env, r.cur, ns, r.outer);
     })
     .with({ type: 'loopback' }, () => (packet ? ipRcv(env, cur, ns, 'lo', packet, false) : [finish(cur, { kind: 'DROPPED', reason: { kind: 'otherhost', netns: ns.id, dev } }, null)]))
-    .with({ type: 'ipip' }, { type: 'dummy' }, (k) => {
-      throw new Error(`transmit on ${k.type} is not modelled yet`);
+    .with({ type: 'dummy' }, () => {
+      // dummy_xmit counts the frame and frees it: nothing is sent anywhere.
+      const c = step(env, cur, { netns: ns.id, dev, stage: 'xmit', summary: `xmit on ${dev} (dummy): the driver discards every frame`, frame, packet });
+      return [finish(c, { kind: 'DROPPED', reason: { kind: 'dummy-xmit', netns: ns.id, dev } }, packet)];
+    })
+    .with({ type: 'ipip' }, () => {
+      // neighOutput hands IPIP to ipipXmit; a frame never reaches an ipip device's driver here.
+      throw new Error(`a frame was handed to the ipip device ${dev}; IPIP goes through ipipXmit`);
     })
     .exhaustive();
 }
