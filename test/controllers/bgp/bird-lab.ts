@@ -6,7 +6,10 @@ import type { BgpNetworkInput } from '../../../src/controllers/bgp/types.js';
 import { peeringsOf } from '../../../src/controllers/bgp/peering.js';
 import { formatCidr } from '../../../src/net/cidr.js';
 import { formatIpv4 } from '../../../src/net/ipv4.js';
-import { canUseNetns, deleteNetnsWithPrefix, NETNS_SKIP_REASON, sh } from '../../support/netns.js';
+import { calicoBgpInput } from '../../../src/controllers/bgp/calico-input.js';
+import { unwrap } from '../../../src/lib/result.js';
+import { loadTopology } from '../../../src/topology/load.js';
+import { canUseNetns, deleteNetnsWithPrefix, NETNS_SKIP_REASON, sh, uniquePrefix } from '../../support/netns.js';
 
 /**
  * Real BIRD 2 for the BGP fidelity tests: one netns per node (eth0 on a bridge per subnet in a
@@ -18,6 +21,16 @@ export const canRunBird = canUseNetns() && hasBird;
 /** No BIRD started by these tests lives longer than this, whatever happens to the test process. */
 export const BIRD_MAX_SECONDS = 120;
 export const BIRD_SKIP = !canUseNetns() ? NETNS_SKIP_REASON : 'needs BIRD 2 (apt-get install bird2)';
+
+/** A BirdLab for a Calico BGP topology file, its namespaces built when BIRD can run here. */
+export async function openBirdLab(topology: string, tag: string, dir: string): Promise<BirdLab> {
+  const cluster = unwrap(await loadTopology(topology));
+  const input = calicoBgpInput(cluster);
+  if (!input) throw new Error(`${topology}: expected Calico with BGP`);
+  const lab = new BirdLab(uniquePrefix(tag), dir, cluster, input);
+  if (canRunBird) lab.build();
+  return lab;
+}
 
 export class BirdLab {
   constructor(

@@ -2,14 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calicoBgpInput } from '../../../src/controllers/bgp/calico-input.js';
 import { simulateBgp } from '../../../src/controllers/bgp/simulate.js';
-import { unwrap } from '../../../src/lib/result.js';
 import { formatCidr } from '../../../src/net/cidr.js';
 import { formatIpv4 } from '../../../src/net/ipv4.js';
-import { loadTopology } from '../../../src/topology/load.js';
-import { uniquePrefix } from '../../support/netns.js';
-import { BIRD_SKIP, BirdLab, canRunBird, parseShowRouteAll, waitFor } from './bird-lab.js';
+import { BIRD_SKIP, BirdLab, openBirdLab, canRunBird, parseShowRouteAll, waitFor } from './bird-lab.js';
 
 /**
  * The judge for route reflection: BIRD 2 on calico-route-reflectors.yaml (node1, node2 reflectors
@@ -21,11 +17,7 @@ let lab: BirdLab;
 const dir = mkdtempSync(join(tmpdir(), 'podnet-bird-rr-'));
 
 beforeAll(async () => {
-  const cluster = unwrap(await loadTopology('topologies/calico-route-reflectors.yaml'));
-  const input = calicoBgpInput(cluster);
-  if (!input) throw new Error('expected Calico BGP');
-  lab = new BirdLab(uniquePrefix('bgpr'), dir, cluster, input);
-  if (canRunBird) lab.build();
+  lab = await openBirdLab('topologies/calico-route-reflectors.yaml', 'bgpr', dir);
 }, 60_000);
 
 afterAll(async () => {

@@ -3,14 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { birdKernelLine } from '../../../src/cli/format/bgp-routes.js';
-import { calicoBgpInput } from '../../../src/controllers/bgp/calico-input.js';
 import { simulateBgp } from '../../../src/controllers/bgp/simulate.js';
 import type { BgpSimulation } from '../../../src/controllers/bgp/types.js';
 import type { Cluster } from '../../../src/cluster/cluster.js';
-import { unwrap } from '../../../src/lib/result.js';
-import { loadTopology } from '../../../src/topology/load.js';
-import { uniquePrefix } from '../../support/netns.js';
-import { BIRD_SKIP, BirdLab, canRunBird, waitFor } from './bird-lab.js';
+import { BIRD_SKIP, BirdLab, openBirdLab, canRunBird, waitFor } from './bird-lab.js';
 
 /**
  * The judge for the BGP model, full mesh: BIRD 2 in one netns per node of
@@ -29,11 +25,7 @@ function predicted(sim: BgpSimulation, cluster: Cluster, node: string): string[]
 }
 
 beforeAll(async () => {
-  const cluster = unwrap(await loadTopology('topologies/calico-bgp-three-nodes.yaml'));
-  const input = calicoBgpInput(cluster);
-  if (!input) throw new Error('expected Calico BGP');
-  lab = new BirdLab(uniquePrefix('bgpm'), dir, cluster, input);
-  if (canRunBird) lab.build();
+  lab = await openBirdLab('topologies/calico-bgp-three-nodes.yaml', 'bgpm', dir);
 }, 60_000);
 
 afterAll(async () => {
